@@ -1,0 +1,131 @@
+import * as t from 'io-ts';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import { durationSeconds, integerBetween, nonEmpty, oneOf, secret, urlWithScheme } from './envCodecs.ts';
+import { fieldErrors } from '../codecs/decodeErrors.ts';
+
+// model
+
+const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+const environments = ['development', 'production', 'test'] as const;
+
+/** Every variable FastFlix reads. Unset optional variables select the embedded defaults (DESIGN.md). */
+const Environment = t.intersection([
+  t.type({}),
+  t.partial({
+    NODE_ENV: oneOf(environments),
+    HOST: nonEmpty,
+    PORT: integerBetween(0, 65_535),
+    LOG_LEVEL: oneOf(logLevels),
+    FASTFLIX_DATA_DIR: nonEmpty,
+    DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']),
+    DATABASE_POOL_SIZE: integerBetween(1, 200),
+    EMBEDDED_POSTGRES_PORT: integerBetween(1_024, 65_535),
+    EVENTSTORE_URL: urlWithScheme(['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),
+    REDIS_URL: urlWithScheme(['redis:', 'rediss:']),
+    MONGODB_URL: urlWithScheme(['mongodb:', 'mongodb+srv:']),
+    SMTP_URL: urlWithScheme(['smtp:', 'smtps:']),
+    JWT_SECRET: secret(32),
+    ACCESS_TOKEN_TTL: durationSeconds,
+    REFRESH_TOKEN_TTL: durationSeconds,
+    FASTFLIX_ADMIN_EMAIL: nonEmpty,
+    FASTFLIX_ADMIN_PASSWORD: nonEmpty,
+    SHUTDOWN_TIMEOUT: durationSeconds,
+    READ_YOUR_WRITES_TIMEOUT: durationSeconds,
+  }),
+]);
+
+export type LogLevel = (typeof logLevels)[number];
+export type RuntimeEnvironment = (typeof environments)[number];
+
+export interface Config {
+  readonly environment: RuntimeEnvironment;
+  readonly logLevel: LogLevel;
+  /** Where embedded PostgreSQL, generated secrets and mail files live (`./var`). */
+  readonly dataDir: string;
+  readonly http: { readonly host: string; readonly port: number; readonly shutdownTimeoutMs: number };
+  readonly database: {
+    /** Unset: start the embedded PostgreSQL. */
+    readonly url: URL | undefined;
+    readonly poolSize: number;
+    readonly embeddedPort: number;
+  };
+  /** Unset: events live in PostgreSQL event tables. */
+  readonly eventStoreUrl: URL | undefined;
+  readonly redisUrl: URL | undefined;
+  readonly mongodbUrl: URL | undefined;
+  readonly smtpUrl: URL | undefined;
+  readonly auth: {
+    /** Unset outside production: a generated secret is kept under `dataDir`. */
+    readonly jwtSecret: string | undefined;
+    readonly accessTokenTtlSeconds: number;
+    readonly refreshTokenTtlSeconds: number;
+    readonly admin: { readonly email: string; readonly password: string } | undefined;
+  };
+  readonly readYourWritesTimeoutMs: number;
+}
+
+// constructors
+
+export const defaultEmbeddedPostgresPort = 54_329;
+
+/**
+ * Decodes the process environment. The Left is one message naming every bad variable and what
+ * was expected, ready to print before exiting.
+ */
+export const loadConfig = (env: NodeJS.ProcessEnv): E.Either<string, Config> =>
+  pipe(
+    Environment.decode(withoutBlanks(env)),
+    E.mapLeft((errors) =>
+      fieldErrors(errors)
+        .map(({ path, message }) => `${path} must be ${message.replace(/^expected /, '')}`)
+        .join('; '),
+    ),
+    E.chain(toConfig),
+    E.mapLeft((problems) => `Invalid configuration: ${problems}`),
+  );
+
+const toConfig = (env: t.TypeOf<typeof Environment>): E.Either<string, Config> => {
+  const environment = env.NODE_ENV ?? 'development';
+  if (environment === 'production' && env.JWT_SECRET === undefined) {
+    return E.left('JWT_SECRET must be set when NODE_ENV=production (at least 32 characters); no default secret is used in production');
+  }
+  if ((env.FASTFLIX_ADMIN_EMAIL === undefined) !== (env.FASTFLIX_ADMIN_PASSWORD === undefined)) {
+    return E.left('FASTFLIX_ADMIN_EMAIL and FASTFLIX_ADMIN_PASSWORD must be set together');
+  }
+  return E.right({
+    environment,
+    logLevel: env.LOG_LEVEL ?? (environment === 'test' ? 'warn' : 'info'),
+    dataDir: env.FASTFLIX_DATA_DIR ?? 'var',
+    http: {
+      host: env.HOST ?? '0.0.0.0',
+      port: env.PORT ?? 3000,
+      shutdownTimeoutMs: (env.SHUTDOWN_TIMEOUT ?? 10) * 1000,
+    },
+    database: {
+      url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE ?? 10,
+      embeddedPort: env.EMBEDDED_POSTGRES_PORT ?? defaultEmbeddedPostgresPort,
+    },
+    eventStoreUrl: env.EVENTSTORE_URL,
+    redisUrl: env.REDIS_URL,
+    mongodbUrl: env.MONGODB_URL,
+    smtpUrl: env.SMTP_URL,
+    auth: {
+      jwtSecret: env.JWT_SECRET,
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL ?? 15 * 60,
+      refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL ?? 30 * 86_400,
+      admin:
+        env.FASTFLIX_ADMIN_EMAIL !== undefined && env.FASTFLIX_ADMIN_PASSWORD !== undefined
+          ? { email: env.FASTFLIX_ADMIN_EMAIL, password: env.FASTFLIX_ADMIN_PASSWORD }
+          : undefined,
+    },
+    readYourWritesTimeoutMs: (env.READ_YOUR_WRITES_TIMEOUT ?? 5) * 1000,
+  });
+};
+
+/** `PORT=` in a shell or compose file means "not set", not "set to the empty string". */
+const withoutBlanks = (env: NodeJS.ProcessEnv): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''),
+  );

@@ -1,0 +1,53 @@
+import * as t from 'io-ts';
+
+// Codecs for environment variables: each takes the raw string and says, in its name, what it wanted.
+
+const fromString = <A>(expected: string, parse: (raw: string) => A | undefined): t.Type<A, string, unknown> =>
+  new t.Type<A, string, unknown>(
+    expected,
+    (input): input is A => input !== undefined,
+    (input, context) => {
+      if (typeof input !== 'string') return t.failure(input, context, expected);
+      const parsed = parse(input.trim());
+      return parsed === undefined ? t.failure(input, context, expected) : t.success(parsed);
+    },
+    String,
+  );
+
+export const integerBetween = (min: number, max: number): t.Type<number, string, unknown> =>
+  fromString(`an integer from ${min} to ${max}`, (raw) => {
+    if (!/^-?\d+$/.test(raw)) return undefined;
+    const value = Number(raw);
+    return value >= min && value <= max ? value : undefined;
+  });
+
+export const oneOf = <V extends string>(values: readonly V[]): t.Type<V, string, unknown> =>
+  fromString(`one of ${values.join(', ')}`, (raw) => values.find((value) => value === raw.toLowerCase()));
+
+export const urlWithScheme = (schemes: readonly string[]): t.Type<URL, string, unknown> =>
+  fromString(`a URL starting with ${schemes.map((scheme) => `${scheme}//`).join(' or ')}`, (raw) => {
+    if (!URL.canParse(raw)) return undefined;
+    const url = new URL(raw);
+    return schemes.includes(url.protocol) ? url : undefined;
+  });
+
+export const secret = (minLength: number): t.Type<string, string, unknown> =>
+  fromString(`a secret of at least ${minLength} characters`, (raw) => (raw.length >= minLength ? raw : undefined));
+
+export const nonEmpty: t.Type<string, string, unknown> = fromString('a non-empty string', (raw) =>
+  raw.length > 0 ? raw : undefined,
+);
+
+const secondsPerUnit: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3_600, d: 86_400 };
+
+/** Durations as `900`, `900s`, `15m`, `12h` or `30d`; decoded to seconds. */
+export const durationSeconds: t.Type<number, string, unknown> = fromString(
+  'a duration such as 900, 15m, 12h or 30d',
+  (raw) => {
+    const match = /^(\d+)\s*([smhd]?)$/.exec(raw);
+    const unit = secondsPerUnit[match?.[2] ?? ''];
+    if (match === null || unit === undefined) return undefined;
+    const seconds = Number(match[1]) * unit;
+    return seconds > 0 ? seconds : undefined;
+  },
+);

@@ -1,0 +1,68 @@
+import type { Position, StoredEvent, Subscription, SubscriptionBatch } from './eventStore.ts';
+import { createWakeSignal } from './wakeSignal.ts';
+
+/** One read of the log after a checkpoint, as an adapter answers it. */
+export interface BatchRead {
+  readonly events: readonly StoredEvent[];
+  /** The position everything up to which has now been seen (null: nothing in the log yet). */
+  readonly checkpoint: Position | null;
+  readonly caughtUp: boolean;
+  /**
+   * Events exist that are not readable yet (their transaction, or an older one, is still open):
+   * read again soon rather than waiting for the next notification.
+   */
+  readonly pending: boolean;
+}
+
+export interface SubscriptionLoopOptions {
+  readonly fromPosition: Position | 'start';
+  readonly read: (after: Position | null) => Promise<BatchRead>;
+  /** Registers the wake-up of this subscription with the adapter's notifications; returns the undo. */
+  readonly listen: (wake: () => void) => () => void;
+  /** How long to sleep when idle without a notification: a safety net, not the delivery path. */
+  readonly idleWaitMs?: number;
+}
+
+/**
+ * Catch-up-then-live delivery over an adapter that can read a batch after a position and tell when
+ * something new may be there. Reads as fast as the consumer takes batches while behind; sleeps on
+ * notifications once caught up.
+ */
+export const subscriptionLoop = (options: SubscriptionLoopOptions): Subscription => {
+  const signal = createWakeSignal();
+  let closed = false;
+
+  async function* batches(): AsyncGenerator<SubscriptionBatch> {
+    const unlisten = options.listen(signal.wake);
+    let after = options.fromPosition === 'start' ? null : options.fromPosition;
+    let pendingWaitMs = 1;
+    try {
+      while (!closed) {
+        const batch = await options.read(after);
+        const advanced = batch.checkpoint !== null && (after === null || batch.checkpoint > after);
+        if (advanced && batch.checkpoint !== null) {
+          after = batch.checkpoint;
+          yield { events: batch.events, checkpoint: batch.checkpoint, caughtUp: batch.caughtUp };
+          if (!batch.caughtUp) continue;
+        }
+        if (closed) break;
+        // Something committed behind an open transaction: back off from 1 ms to 32 ms until it is readable.
+        pendingWaitMs = batch.pending ? Math.min(pendingWaitMs * 2, 32) : 1;
+        await signal.wait(batch.pending ? pendingWaitMs : options.idleWaitMs ?? 5_000);
+      }
+    } finally {
+      unlisten();
+    }
+  }
+
+  const iterator = batches();
+  return {
+    [Symbol.asyncIterator]: () => iterator,
+    close: async () => {
+      closed = true;
+      signal.wake();
+      await iterator.return(undefined);
+    },
+  };
+};
+
