@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import * as canonicalizeModule from 'canonicalize';
-import type { EventToAppend, StoredEvent, StreamName } from './eventStore.ts';
+import { hash } from 'node:crypto';
+import type { EventMetadata, EventToAppend, StoredEvent, StreamName } from './eventStore.ts';
 
 // The hash chain auditors verify. For the n-th event of a stream:
 //
@@ -10,17 +9,40 @@ import type { EventToAppend, StoredEvent, StreamName } from './eventStore.ts';
 // Canonical JSON is RFC 8785 (sorted keys, minimal escapes, shortest numbers), so any implementation
 // can recompute it. Changing any stored byte of any event breaks every later hash of its stream.
 
-// The package is CommonJS typed as if it had an ES default export; at run time the namespace's
-// `default` is the function itself.
-const canonicalize = canonicalizeModule.default as unknown as (value: unknown) => string | undefined;
-
 export const genesisHash = Buffer.alloc(32);
 
+/**
+ * RFC 8785 canonical JSON: keys sorted by UTF-16 code unit, no white space, primitives as
+ * JSON.stringify writes them (which for numbers is the ECMAScript form RFC 8785 prescribes). Written
+ * here rather than taken from the `canonicalize` package because it runs on every appended event and
+ * is twice as fast; a unit test holds it to that package's output.
+ */
 export const canonicalJson = (value: unknown): string => {
-  const text = canonicalize(value);
-  if (text === undefined) throw new TypeError('value has no JSON form');
-  return text;
+  if (value === null || typeof value !== 'object') {
+    const text = JSON.stringify(value);
+    if (text === undefined) throw new TypeError(`${typeof value} has no JSON form`);
+    return text;
+  }
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let index = 0; index < value.length; index++) text += (index === 0 ? '' : ',') + canonicalJson(value[index] ?? null);
+    return `${text}]`;
+  }
+  let text = '{';
+  let first = true;
+  for (const key of Object.keys(value).sort()) {
+    const member: unknown = (value as Record<string, unknown>)[key];
+    if (member === undefined) continue;
+    text += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(member)}`;
+    first = false;
+  }
+  return `${text}}`;
 };
+
+/** Metadata has exactly these four keys (checkAppend), already in canonical order here. */
+const canonicalMetadata = (metadata: EventMetadata): string =>
+  `{"actorId":${JSON.stringify(metadata.actorId)},"causationId":${JSON.stringify(metadata.causationId)},` +
+  `"correlationId":${JSON.stringify(metadata.correlationId)},"occurredAt":${JSON.stringify(metadata.occurredAt)}}`;
 
 /** The event's data and metadata as canonical JSON (what is stored) and its digest. */
 export interface EncodedEvent {
@@ -31,7 +53,7 @@ export interface EncodedEvent {
 
 export const encodeEvent = (stream: StreamName, event: EventToAppend): EncodedEvent => {
   const dataJson = canonicalJson(event.data);
-  const metadataJson = canonicalJson(event.metadata);
+  const metadataJson = canonicalMetadata(event.metadata);
   // The envelope's canonical form, assembled from its parts so the (possibly large) data is
   // serialised once: RFC 8785 orders keys by code unit, which is the order written here.
   const envelope =
@@ -44,7 +66,7 @@ export const eventDigest = (stream: StreamName, event: EventToAppend): Buffer =>
 
 export const chainHash = (previous: Buffer, digest: Buffer): Buffer => sha256(Buffer.concat([previous, digest]));
 
-const sha256 = (input: string | Buffer): Buffer => createHash('sha256').update(input).digest();
+const sha256 = (input: string | Buffer): Buffer => hash('sha256', input, 'buffer');
 
 /** Recomputes a stream's chain; the revision of the first event whose hash does not match, if any. */
 export const firstBrokenLink = (events: readonly StoredEvent[], previousHash: Buffer = genesisHash): bigint | undefined => {

@@ -1,11 +1,19 @@
 import pg from 'pg';
 
+// Our own type parsers, so that a library that changes node-postgres's global ones (some do, for
+// json) cannot change what our queries return: json as parsed objects, int8 as text (BigInt'd by
+// the caller), everything else as node-postgres does by default.
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 114 || oid === 3802 ? JSON.parse : oid === 20 ? String : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
 /**
  * A node-postgres pool. `application_name` starts with `fastflix` so that the embedded server can
  * tell whether another FastFlix process still uses it before stopping.
  */
 export const createPool = (url: URL, size: number, role: string): pg.Pool => {
-  const pool = new pg.Pool({ connectionString: url.href, max: size, application_name: `fastflix-${role}` });
+  const pool = new pg.Pool({ connectionString: url.href, max: size, application_name: `fastflix-${role}`, types });
   // An idle client that loses its connection emits on the pool; without a listener Node would crash.
   pool.on('error', () => undefined);
   return pool;

@@ -21,7 +21,12 @@ export interface EventNotifications {
   readonly close: () => Promise<void>;
 }
 
-export const createEventNotifications = (pool: pg.Pool, listenerConfig: pg.ClientConfig, log: Logger): EventNotifications => {
+export const createEventNotifications = (
+  pool: pg.Pool,
+  listenerConfig: pg.ClientConfig,
+  log: Logger,
+  minNotifyIntervalMs = 5,
+): EventNotifications => {
   const wakers = new Set<() => void>();
   const wakeAll = (): void => wakers.forEach((wake) => wake());
   let closed = false;
@@ -62,25 +67,32 @@ export const createEventNotifications = (pool: pg.Pool, listenerConfig: pg.Clien
     await listen();
   };
 
+  // At most one NOTIFY in flight and one per `minNotifyIntervalMs`: under load that is a few hundred
+  // small transactions a second however many appends there are, for at most that much added latency.
   let inFlight = false;
   let again = false;
+  let lastSentAt = 0;
   const notify = (): void => {
     if (inFlight) {
       again = true;
       return;
     }
     inFlight = true;
-    // A notification needs no durability of its own, so its commit does not wait for the disk.
-    pool
-      .query({ name: 'fastflix_notify', text: `SELECT set_config('synchronous_commit', 'off', true), pg_notify('${channel}', '')` })
-      .catch((error: unknown) => log.warn({ err: error }, 'could not send an event notification'))
-      .finally(() => {
-        inFlight = false;
-        if (again && !closed) {
-          again = false;
-          notify();
-        }
-      });
+    const wait = Math.max(0, lastSentAt + minNotifyIntervalMs - Date.now());
+    setTimeout(() => {
+      lastSentAt = Date.now();
+      // A notification needs no durability of its own, so its commit does not wait for the disk.
+      pool
+        .query({ name: 'fastflix_notify', text: `SELECT set_config('synchronous_commit', 'off', true), pg_notify('${channel}', '')` })
+        .catch((error: unknown) => log.warn({ err: error }, 'could not send an event notification'))
+        .finally(() => {
+          inFlight = false;
+          if (again && !closed) {
+            again = false;
+            notify();
+          }
+        });
+    }, wait);
   };
 
   return {

@@ -13,6 +13,7 @@ import type {
 import { checkAppend } from '../checkAppend.ts';
 import { encodeEvent } from '../envelope.ts';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors.ts';
+import { createGroupedAppends, type GroupingOptions } from './groupedAppends.ts';
 import { subscriptionLoop, type BatchRead } from '../subscriptionLoop.ts';
 import type { EventNotifications } from './notifications.ts';
 import { toStoredEvent, type EventRow } from './eventRow.ts';
@@ -23,43 +24,35 @@ export interface PostgresEventStoreOptions {
   readonly notifications: EventNotifications;
   /** Events per read while catching up. */
   readonly batchSize?: number;
+  readonly grouping?: GroupingOptions;
 }
 
 // The schema and the reasoning behind positions are in migrations/0001_event-store.sql.
-export const createPostgresEventStore = ({ pool, notifications, batchSize = 1_000 }: PostgresEventStoreOptions): EventStore => {
+export const createPostgresEventStore = ({ pool, notifications, batchSize = 1_000, grouping }: PostgresEventStoreOptions): EventStore => {
+  const appendGrouped = createGroupedAppends(pool, grouping);
+
   const appendToStream = async (
     stream: string,
     events: Parameters<EventStore['appendToStream']>[1],
     options?: { readonly expectedRevision?: ExpectedRevision },
   ): Promise<AppendResult> => {
     const checked = checkAppend(stream, events, options?.expectedRevision);
-    const encoded = checked.events.map((event) => encodeEvent(checked.stream, event));
-    try {
-      const result = await pool.query<{ outcome: string; revision: string; last_position: string | null }>({
-        name: 'fastflix_append',
-        text: statements.append,
-        values: [
-          checked.stream,
-          expectedRevisionCode(checked.expectedRevision),
-          checked.events.map((event) => event.eventId),
-          checked.events.map((event) => event.type),
-          checked.events.map((event) => event.schemaVersion),
-          encoded.map((event) => event.dataJson),
-          encoded.map((event) => event.metadataJson),
-          encoded.map((event) => event.digest),
-        ],
-      });
-      const row = result.rows[0];
-      if (row === undefined) throw new Error('append_to_stream returned no row');
-      const appended = row.outcome === 'appended' && checked.events.length > 0;
-      if (appended) notifications.announce();
-      return {
-        nextExpectedRevision: BigInt(row.revision),
-        position: row.last_position === null ? null : BigInt(row.last_position),
-        appended,
-      };
-    } catch (error) {
-      throw translate(error, checked.stream, checked.expectedRevision);
+    const result = await appendGrouped(
+      checked,
+      checked.events.map((event) => encodeEvent(checked.stream, event)),
+    ).catch((error: unknown) => {
+      throw isEventIdReused(error) ? new DuplicateEventIdError(checked.stream) : error;
+    });
+    switch (result.outcome) {
+      case 'appended':
+        if (checked.events.length > 0) notifications.announce();
+        return { nextExpectedRevision: result.revision, position: result.lastPosition, appended: checked.events.length > 0 };
+      case 'duplicate':
+        return { nextExpectedRevision: result.revision, position: result.lastPosition, appended: false };
+      case 'conflict':
+        throw new WrongExpectedRevisionError(checked.stream, checked.expectedRevision, result.revision < 0n ? 'no_stream' : result.revision);
+      case 'duplicate_id':
+        throw new DuplicateEventIdError(checked.stream);
     }
   };
 
@@ -102,15 +95,14 @@ export const createPostgresEventStore = ({ pool, notifications, batchSize = 1_00
     // on it when no event matched.
     const first = result.rows[0];
     const events = result.rows.filter((row) => row.position !== null).map(toStoredEvent);
-    const safeHead = first?.safe_head == null ? null : BigInt(first.safe_head);
-    const full = events.length === maxCount;
     const last = events[events.length - 1];
-    return {
-      events,
-      checkpoint: full && last !== undefined ? last.position : safeHead,
-      caughtUp: !full,
-      pending: first?.pending ?? false,
-    };
+    if (events.length === maxCount && last !== undefined) {
+      return { events, checkpoint: last.position, caughtUp: false, pending: false };
+    }
+    // Fewer than asked: every matching event below the horizon has been read, so the checkpoint can
+    // move to the last position below it, past whatever the filter left out.
+    const safeHead = first?.safe_head == null ? null : BigInt(first.safe_head);
+    return { events, checkpoint: safeHead ?? last?.position ?? null, caughtUp: true, pending: first?.pending ?? false };
   };
 
   return {
@@ -135,41 +127,8 @@ export const createPostgresEventStore = ({ pool, notifications, batchSize = 1_00
   };
 };
 
-const expectedRevisionCode = (expected: ExpectedRevision): bigint => {
-  switch (expected) {
-    case 'no_stream':
-      return -1n;
-    case 'any':
-      return -2n;
-    case 'stream_exists':
-      return -3n;
-    default:
-      return expected;
-  }
-};
+/** An event id already used by an event of another stream trips the unique key. */
+const isEventIdReused = (error: unknown): boolean =>
+  error instanceof Error && 'constraint' in error && error.constraint === 'events_event_id_key';
 
 const likePrefix = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-
-const translate = (error: unknown, stream: StreamName, expected: ExpectedRevision): unknown => {
-  if (!(error instanceof Error) || !('code' in error)) return error;
-  switch (error.code) {
-    case 'FF409': {
-      const actual = 'detail' in error && typeof error.detail === 'string' ? actualRevision(error.detail) : undefined;
-      return new WrongExpectedRevisionError(stream, expected, actual ?? 'no_stream');
-    }
-    case 'FF410':
-      return new DuplicateEventIdError(stream);
-    case '23505':
-      // An event id already used by an event of another stream.
-      return new DuplicateEventIdError(stream);
-    default:
-      return error;
-  }
-};
-
-const actualRevision = (detail: string): bigint | 'no_stream' | undefined => {
-  const parsed: unknown = JSON.parse(detail);
-  if (typeof parsed !== 'object' || parsed === null || !('actual' in parsed) || typeof parsed.actual !== 'string') return undefined;
-  const actual = BigInt(parsed.actual);
-  return actual < 0n ? 'no_stream' : actual;
-};

@@ -29,133 +29,160 @@ CREATE TABLE events (
 );
 
 -- One row a stream: its last revision and hash. The row lock taken here is what serialises appends to
--- one stream; appends to different streams never wait for each other.
+-- one stream; appends to different streams never wait for each other. Updated on every append, so
+-- pages keep room for HOT updates.
 CREATE TABLE event_streams (
   stream_id text   PRIMARY KEY,
   revision  bigint NOT NULL,
   last_hash bytea  NOT NULL
-);
+) WITH (fillfactor = 70);
 
--- Appends events to one stream in a single round trip.
---   p_expected: an exact revision (>= 0), or -1 no stream, -2 any, -3 the stream exists.
--- Returns the outcome ('appended' or 'duplicate' for an idempotent re-append), the stream's revision
--- after the events, and the positions of the first and last event.
--- Raises SQLSTATE FF409 when the expected revision does not match (DETAIL carries the actual one),
--- and FF410 when some but not all of the event ids were appended before.
-CREATE FUNCTION append_to_stream(
-  p_stream          text,
-  p_expected        bigint,
+-- Appends to one or more streams in one transaction and one round trip. The client groups appends
+-- that arrive while others are in flight, so concurrent writers share commits.
+--
+-- The i-th append targets p_streams[i] with expected revision p_expected[i] (an exact revision >= 0,
+-- or -1 no stream, -2 any, -3 the stream exists) and carries p_counts[i] events, laid out one after
+-- another in the event arrays. Data and metadata come as one JSON array each: JSON texts nest in a
+-- JSON array as they are, where an SQL array literal would need every quote escaped. Appends are taken in the order given; the client sorts them by stream
+-- so that concurrent groups lock streams in one order and cannot deadlock.
+--
+-- Each append has its own outcome, one row each:
+--   appended      its events are written
+--   duplicate     the same events were appended before (a retry): nothing written, the first result
+--   conflict      the expected revision does not match `revision`, the stream's actual one (-1: none)
+--   duplicate_id  some of the event ids were used before, but not as this same append
+-- An append that is not `appended` writes nothing and does not disturb the others.
+CREATE FUNCTION append_events(
+  p_streams         text[],
+  p_expected        bigint[],
+  p_counts          integer[],
   p_event_ids       uuid[],
   p_types           text[],
   p_schema_versions integer[],
-  p_data            json[],
-  p_metadata        json[],
+  p_data            json,
+  p_metadata        json,
   p_digests         bytea[]
 ) RETURNS TABLE (outcome text, revision bigint, first_position bigint, last_position bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
-  v_count   integer := coalesce(cardinality(p_event_ids), 0);
-  v_current bigint;
-  v_hash    bytea;
-  v_hashes  bytea[];
-  v_base    bigint;
+  v_base      bigint;
+  v_next      bigint;
+  v_offset    integer := 0;
+  v_count     integer;
+  v_ids       uuid[];
+  v_current   bigint;
+  v_hash      bytea;
+  v_expected  bigint;
+  v_last      integer;
+  v_hashes    bytea[];
+  v_data      json[]    := ARRAY(SELECT d.value FROM json_array_elements(p_data) WITH ORDINALITY AS d(value, n) ORDER BY d.n);
+  v_metadata  json[]    := ARRAY(SELECT m.value FROM json_array_elements(p_metadata) WITH ORDINALITY AS m(value, n) ORDER BY m.n);
 BEGIN
-  SELECT s.revision, s.last_hash INTO v_current, v_hash
-    FROM event_streams s WHERE s.stream_id = p_stream FOR UPDATE;
-  IF NOT FOUND AND v_count = 0 THEN
-    v_current := -1;
-  ELSIF NOT FOUND THEN
-    -- A concurrent creator of the same stream makes this wait for its commit, then do nothing.
-    INSERT INTO event_streams (stream_id, revision, last_hash)
-      VALUES (p_stream, -1, decode(repeat('00', 32), 'hex')) ON CONFLICT DO NOTHING;
-    SELECT s.revision, s.last_hash INTO v_current, v_hash
-      FROM event_streams s WHERE s.stream_id = p_stream FOR UPDATE;
-  END IF;
-
-  IF NOT (p_expected = -2
-          OR (p_expected = -1 AND v_current = -1)
-          OR (p_expected = -3 AND v_current >= 0)
-          OR p_expected = v_current) THEN
-    RETURN QUERY SELECT * FROM previous_append(p_stream, p_expected, p_event_ids, v_current, false);
-    RETURN;
-  END IF;
-  -- With exact expectations a retry fails the revision check above; with `any` it must be looked for.
-  IF p_expected IN (-2, -3) AND v_count > 0
-     AND EXISTS (SELECT 1 FROM events e WHERE e.event_id = ANY (p_event_ids)) THEN
-    RETURN QUERY SELECT * FROM previous_append(p_stream, p_expected, p_event_ids, v_current, true);
-    RETURN;
-  END IF;
-
-  IF v_count = 0 THEN
-    RETURN QUERY SELECT 'appended'::text, v_current, NULL::bigint, NULL::bigint;
-    RETURN;
-  END IF;
-
   v_base := pg_current_xact_id()::text::bigint << 20;
-  -- Several appends in one transaction continue the numbering.
-  SELECT coalesce(max(e.position) + 1, v_base) INTO v_base
+  -- Several calls in one transaction continue the numbering.
+  SELECT coalesce(max(e.position) + 1, v_base) INTO v_next
     FROM events e WHERE e.position >= v_base AND e.position < v_base + 1048576;
-  IF v_base + v_count > ((v_base >> 20) + 1) << 20 THEN
+  IF v_next + coalesce(cardinality(p_event_ids), 0) > v_base + 1048576 THEN
     RAISE EXCEPTION 'too many events in one transaction (at most 1048576)' USING ERRCODE = 'FF413';
   END IF;
 
-  v_hashes := array_fill(NULL::bytea, ARRAY[v_count]);
-  FOR i IN 1 .. v_count LOOP
-    v_hash := sha256(v_hash || p_digests[i]);
-    v_hashes[i] := v_hash;
+  FOR i IN 1 .. coalesce(cardinality(p_streams), 0) LOOP
+    v_count    := p_counts[i];
+    v_expected := p_expected[i];
+    v_last     := v_offset + v_count;
+    v_ids      := p_event_ids[v_offset + 1 : v_last];
+
+    SELECT s.revision, s.last_hash INTO v_current, v_hash
+      FROM event_streams s WHERE s.stream_id = p_streams[i] FOR UPDATE;
+    IF NOT FOUND THEN
+      v_current := -1;
+      v_hash := decode(repeat('00', 32), 'hex');
+    END IF;
+
+    IF NOT (v_expected = -2
+            OR (v_expected = -1 AND v_current = -1)
+            OR (v_expected = -3 AND v_current >= 0)
+            OR v_expected = v_current) THEN
+      SELECT * INTO outcome, revision, first_position, last_position
+        FROM previous_append(p_streams[i], v_expected, v_ids, v_current, false);
+    ELSIF v_expected IN (-2, -3) AND v_count > 0
+          AND EXISTS (SELECT 1 FROM events e WHERE e.event_id = ANY (v_ids)) THEN
+      -- With exact expectations a retry fails the revision check above; with `any` it must be looked for.
+      SELECT * INTO outcome, revision, first_position, last_position
+        FROM previous_append(p_streams[i], v_expected, v_ids, v_current, true);
+    ELSIF v_count = 0 THEN
+      outcome := 'appended';
+      revision := v_current;
+      first_position := NULL;
+      last_position := NULL;
+    ELSE
+      v_hashes := '{}';
+      FOR j IN 1 .. v_count LOOP
+        v_hash   := sha256(v_hash || p_digests[v_offset + j]);
+        v_hashes := v_hashes || v_hash;
+      END LOOP;
+      INSERT INTO events (position, stream_id, revision, event_id, type, schema_version, data, metadata, hash)
+      SELECT v_next + x.n - 1, p_streams[i], v_current + x.n, x.id, x.type, x.version, x.data, x.metadata, x.hash
+        FROM unnest(v_ids, p_types[v_offset + 1 : v_last], p_schema_versions[v_offset + 1 : v_last],
+                    v_data[v_offset + 1 : v_last], v_metadata[v_offset + 1 : v_last], v_hashes)
+             WITH ORDINALITY AS x(id, type, version, data, metadata, hash, n);
+      IF v_current = -1 THEN
+        -- A concurrent creator of the same stream makes this wait for its commit, then fail on the
+        -- key: the client retries that append alone, and then sees the stream.
+        INSERT INTO event_streams (stream_id, revision, last_hash) VALUES (p_streams[i], v_count - 1, v_hash);
+      ELSE
+        UPDATE event_streams SET revision = v_current + v_count, last_hash = v_hash WHERE stream_id = p_streams[i];
+      END IF;
+      outcome := 'appended';
+      revision := v_current + v_count;
+      first_position := v_next;
+      last_position := v_next + v_count - 1;
+      v_next := v_next + v_count;
+    END IF;
+
+    RETURN NEXT;
+    v_offset := v_last;
   END LOOP;
-
-  INSERT INTO events (position, stream_id, revision, event_id, type, schema_version, data, metadata, hash)
-  SELECT v_base + x.n - 1, p_stream, v_current + x.n, x.id, x.type, x.version, x.data, x.metadata, x.hash
-    FROM unnest(p_event_ids, p_types, p_schema_versions, p_data, p_metadata, v_hashes)
-         WITH ORDINALITY AS x(id, type, version, data, metadata, hash, n);
-
-  UPDATE event_streams SET revision = v_current + v_count, last_hash = v_hash WHERE stream_id = p_stream;
-
-  RETURN QUERY SELECT 'appended'::text, v_current + v_count, v_base, v_base + v_count - 1;
 END
 $$;
 
 -- The expected revision did not match, or the ids were seen before: either this is a retry of an
 -- append that already happened (same ids, same stream, in order, at the expected place), answered
--- with the original result, or it is a conflict.
+-- with the original result, or it is a conflict. Returns (outcome, revision, first, last position).
 CREATE FUNCTION previous_append(
-  p_stream text, p_expected bigint, p_event_ids uuid[], p_current bigint, p_revision_matched boolean
-) RETURNS TABLE (outcome text, revision bigint, first_position bigint, last_position bigint)
-LANGUAGE plpgsql AS $$
+  p_stream text, p_expected bigint, p_event_ids uuid[], p_current bigint, p_revision_matched boolean,
+  OUT outcome text, OUT revision bigint, OUT first_position bigint, OUT last_position bigint
+) LANGUAGE plpgsql AS $$
 DECLARE
   v_count    integer := coalesce(cardinality(p_event_ids), 0);
   v_found    integer;
   v_first    bigint;
   v_last     bigint;
-  v_first_p  bigint;
-  v_last_p   bigint;
   v_in_order boolean;
 BEGIN
   SELECT count(*), min(e.revision), max(e.revision), min(e.position), max(e.position)
-    INTO v_found, v_first, v_last, v_first_p, v_last_p
+    INTO v_found, v_first, v_last, first_position, last_position
     FROM events e WHERE e.event_id = ANY (p_event_ids) AND e.stream_id = p_stream;
 
   IF v_count > 0 AND v_found = v_count THEN
     SELECT bool_and(e.revision = v_first + x.n - 1) INTO v_in_order
       FROM unnest(p_event_ids) WITH ORDINALITY AS x(id, n) JOIN events e ON e.event_id = x.id;
-    IF v_in_order AND (p_expected = -2 OR p_expected = -3 OR v_first = p_expected + 1) THEN
-      RETURN QUERY SELECT 'duplicate'::text, v_last, v_first_p, v_last_p;
+    IF v_in_order AND (p_expected IN (-2, -3) OR v_first = p_expected + 1) THEN
+      outcome := 'duplicate';
+      revision := v_last;
       RETURN;
     END IF;
   END IF;
 
-  IF p_revision_matched THEN
-    RAISE EXCEPTION 'some of these event ids were appended before, not as this append'
-      USING ERRCODE = 'FF410', DETAIL = json_build_object('stream', p_stream)::text;
-  END IF;
-  RAISE EXCEPTION 'wrong expected revision for stream %', p_stream
-    USING ERRCODE = 'FF409', DETAIL = json_build_object('expected', p_expected::text, 'actual', p_current::text)::text;
+  outcome := CASE WHEN p_revision_matched THEN 'duplicate_id' ELSE 'conflict' END;
+  revision := p_current;
+  first_position := NULL;
+  last_position := NULL;
 END
 $$;
 
 -- Down Migration
 DROP FUNCTION previous_append(text, bigint, uuid[], bigint, boolean);
-DROP FUNCTION append_to_stream(text, bigint, uuid[], text[], integer[], json[], json[], bytea[]);
+DROP FUNCTION append_events(text[], bigint[], integer[], uuid[], text[], integer[], json, json, bytea[]);
 DROP TABLE event_streams;
 DROP TABLE events;

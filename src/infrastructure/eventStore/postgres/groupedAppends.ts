@@ -1,0 +1,137 @@
+import type pg from 'pg';
+import type { CheckedAppend } from '../checkAppend.ts';
+import type { EncodedEvent } from '../envelope.ts';
+import type { ExpectedRevision } from '../eventStore.ts';
+import * as statements from './statements.ts';
+
+/** What `append_events` answered for one append (see migrations/0001_event-store.sql). */
+export interface AppendOutcome {
+  readonly outcome: 'appended' | 'duplicate' | 'conflict' | 'duplicate_id';
+  readonly revision: bigint;
+  readonly lastPosition: bigint | null;
+}
+
+export interface GroupingOptions {
+  /** Groups in flight at once; further appends wait and go together in the next group. */
+  readonly maxGroupsInFlight?: number;
+  readonly maxGroupEvents?: number;
+  readonly maxGroupBytes?: number;
+}
+
+interface Pending {
+  readonly append: CheckedAppend;
+  readonly encoded: readonly EncodedEvent[];
+  readonly bytes: number;
+  readonly resolve: (outcome: AppendOutcome) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit in the client: appends that arrive while others are in flight are sent together, in one
+ * statement and one transaction, so that concurrent writers share round trips and commits. A lone
+ * writer is never delayed: with nothing in flight, its append goes at once, alone.
+ *
+ * Each append keeps its own outcome (a conflict in one does not fail the others). Should the group's
+ * statement fail as a whole (say, two groups creating one stream at once), each of its appends is
+ * retried on its own, so every caller gets exactly its own answer. A lost connection is not retried:
+ * its callers get the error, and the transaction left nothing behind.
+ */
+export const createGroupedAppends = (pool: pg.Pool, options: GroupingOptions = {}) => {
+  const maxGroupsInFlight = options.maxGroupsInFlight ?? 4;
+  const maxGroupEvents = options.maxGroupEvents ?? 2_000;
+  const maxGroupBytes = options.maxGroupBytes ?? 4 * 2 ** 20;
+  const queue: Pending[] = [];
+  let inFlight = 0;
+
+  const flush = (): void => {
+    while (inFlight < maxGroupsInFlight && queue.length > 0) {
+      const group = takeGroup();
+      inFlight++;
+      void run(group, true).finally(() => {
+        inFlight--;
+        flush();
+      });
+    }
+  };
+
+  const takeGroup = (): Pending[] => {
+    const group: Pending[] = [];
+    let events = 0;
+    let bytes = 0;
+    while (queue.length > 0) {
+      const next = queue[0];
+      if (next === undefined) break;
+      const fits = events + next.encoded.length <= maxGroupEvents && bytes + next.bytes <= maxGroupBytes;
+      if (group.length > 0 && !fits) break;
+      queue.shift();
+      group.push(next);
+      events += next.encoded.length;
+      bytes += next.bytes;
+    }
+    return group;
+  };
+
+  const run = async (group: readonly Pending[], mayRetryAlone: boolean): Promise<void> => {
+    // One lock order for every group: streams sorted by name (stable, so one stream's appends keep
+    // their order), and concurrent groups cannot deadlock on each other's streams.
+    const ordered = [...group].sort((a, b) => (a.append.stream < b.append.stream ? -1 : a.append.stream > b.append.stream ? 1 : 0));
+    try {
+      const result = await pool.query<{ outcome: AppendOutcome['outcome']; revision: string; last_position: string | null }>({
+        name: 'fastflix_append_events',
+        text: statements.appendEvents,
+        values: parameters(ordered),
+      });
+      ordered.forEach((pending, index) => {
+        const row = result.rows[index];
+        if (row === undefined) pending.reject(new Error('append_events answered fewer rows than appends'));
+        else pending.resolve({ outcome: row.outcome, revision: BigInt(row.revision), lastPosition: row.last_position === null ? null : BigInt(row.last_position) });
+      });
+    } catch (error) {
+      if (mayRetryAlone && ordered.length > 1 && isStatementError(error)) {
+        await Promise.all(ordered.map((pending) => run([pending], false)));
+        return;
+      }
+      ordered.forEach((pending) => pending.reject(error));
+    }
+  };
+
+  return (append: CheckedAppend, encoded: readonly EncodedEvent[]): Promise<AppendOutcome> =>
+    new Promise<AppendOutcome>((resolve, reject) => {
+      const bytes = encoded.reduce((sum, event) => sum + event.dataJson.length + event.metadataJson.length, 0);
+      queue.push({ append, encoded, bytes, resolve, reject });
+      flush();
+    });
+};
+
+const parameters = (group: readonly Pending[]): unknown[] => {
+  const events = group.flatMap((pending) => pending.append.events);
+  const encoded = group.flatMap((pending) => pending.encoded);
+  return [
+    group.map((pending) => pending.append.stream),
+    group.map((pending) => expectedRevisionCode(pending.append.expectedRevision)),
+    group.map((pending) => pending.append.events.length),
+    events.map((event) => event.eventId),
+    events.map((event) => event.type),
+    events.map((event) => event.schemaVersion),
+    `[${encoded.map((event) => event.dataJson).join(',')}]`,
+    `[${encoded.map((event) => event.metadataJson).join(',')}]`,
+    encoded.map((event) => event.digest),
+  ];
+};
+
+const expectedRevisionCode = (expected: ExpectedRevision): bigint => {
+  switch (expected) {
+    case 'no_stream':
+      return -1n;
+    case 'any':
+      return -2n;
+    case 'stream_exists':
+      return -3n;
+    default:
+      return expected;
+  }
+};
+
+/** The server refused the statement (it has a SQLSTATE); as opposed to a lost connection. */
+const isStatementError = (error: unknown): boolean =>
+  error instanceof Error && 'code' in error && typeof error.code === 'string' && /^[0-9A-Z]{5}$/.test(error.code);

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import pg from 'pg';
+import type { EventToAppend, StoredEvent, Subscription } from '../../../src/infrastructure/eventStore/eventStore.ts';
+import { DuplicateEventIdError, WrongExpectedRevisionError } from '../../../src/infrastructure/eventStore/errors.ts';
+import { streamName } from '../../../src/infrastructure/eventStore/streamName.ts';
+import { openPostgresEventStore, type TestEventStore } from './postgresTestStore.ts';
+
+// What only the PostgreSQL adapter has to prove: its positions under transactions that commit out of
+// order, what a lost connection leaves behind, NOTIFY between processes, and grouped appends.
+
+describe('PostgreSQL event store', function () {
+  this.timeout(60_000);
+  let opened: TestEventStore;
+
+  before(async () => {
+    opened = await openPostgresEventStore();
+  });
+  after(async () => {
+    await opened.close();
+  });
+
+  const event = (data: Record<string, string | number> = {}): EventToAppend => ({
+    eventId: randomUUID(),
+    type: 'Happened',
+    schemaVersion: 1,
+    data,
+    metadata: { occurredAt: new Date().toISOString(), actorId: null, correlationId: randomUUID(), causationId: null },
+  });
+
+  /** A transaction that has appended one event and stays open until `commit` or `rollback`. */
+  const openAppend = async (stream: string, appended: EventToAppend) => {
+    const client = new pg.Client({ connectionString: opened.database.url.href });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query(
+      `SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [[stream], [-2], [1], [appended.eventId], [appended.type], [1], JSON.stringify([appended.data]), JSON.stringify([appended.metadata]), [Buffer.alloc(32)]],
+    );
+    return {
+      commit: async () => {
+        await client.query('COMMIT');
+        await client.end();
+      },
+      rollback: async () => {
+        await client.query('ROLLBACK');
+        await client.end();
+      },
+    };
+  };
+
+  const receive = (subscription: Subscription) => {
+    const received: StoredEvent[] = [];
+    const done = (async () => {
+      for await (const batch of subscription) received.push(...batch.events);
+    })();
+    return { received, stop: async () => (await subscription.close(), await done) };
+  };
+
+  const waitFor = async (condition: () => boolean, ms = 5_000): Promise<void> => {
+    const deadline = Date.now() + ms;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+
+  describe('when a transaction commits after a later one', () => {
+    it('holds the later event back until the earlier commits, then delivers both in position order', async () => {
+      const category = `late${randomUUID().slice(0, 8)}`;
+      const subscription = receive(opened.store.subscribeToAll({ fromPosition: (await opened.store.headPosition()) ?? 'start', filter: { streamPrefixes: [`${category}-`] } }));
+
+      const early = event({ n: 1 });
+      const slow = await openAppend(streamName(category, 'slow'), early);
+      await opened.store.appendToStream(streamName(category, 'fast'), [event({ n: 2 })]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(subscription.received, 'nothing may pass the open transaction').to.deep.equal([]);
+
+      await slow.commit();
+      await waitFor(() => subscription.received.length === 2);
+      await subscription.stop();
+      expect(subscription.received.map((e) => e.data.n)).to.deep.equal([1, 2]);
+      expect(subscription.received[0]!.position < subscription.received[1]!.position).to.equal(true);
+    });
+
+    it('delivers the later event once the earlier rolls back, and nothing of the rolled-back one', async () => {
+      const category = `late${randomUUID().slice(0, 8)}`;
+      const subscription = receive(opened.store.subscribeToAll({ fromPosition: (await opened.store.headPosition()) ?? 'start', filter: { streamPrefixes: [`${category}-`] } }));
+      const slow = await openAppend(streamName(category, 'slow'), event({ n: 1 }));
+      await opened.store.appendToStream(streamName(category, 'fast'), [event({ n: 2 })]);
+      await slow.rollback();
+      await waitFor(() => subscription.received.length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await subscription.stop();
+      expect(subscription.received.map((e) => e.data.n)).to.deep.equal([2]);
+    });
+  });
+
+  describe('when the connection is lost during an append', () => {
+    it('rejects the append and leaves nothing of it behind', async () => {
+      const stream = streamName(`lost${randomUUID().slice(0, 8)}`, '1');
+      await opened.store.appendToStream(stream, [event({ n: 0 })]);
+      // Hold the stream's row lock so that the next append waits inside its transaction.
+      const blocker = new pg.Client({ connectionString: opened.database.url.href });
+      await blocker.connect();
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT 1 FROM event_streams WHERE stream_id = $1 FOR UPDATE', [stream]);
+
+      const appending = opened.store.appendToStream(stream, [event({ n: 1 }), event({ n: 2 })], { expectedRevision: 0n });
+      const outcome = appending.then(
+        () => 'appended',
+        (error: unknown) => error,
+      );
+      let backend: number | undefined;
+      for (let tries = 0; tries < 100 && backend === undefined; tries++) {
+        const waiting = await blocker.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%append_events%'",
+        );
+        backend = waiting.rows[0]?.pid;
+        if (backend === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(backend, 'the append should be waiting for the lock').to.be.a('number');
+      await blocker.query('SELECT pg_terminate_backend($1)', [backend]);
+      const result = await outcome;
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+
+      expect(result).to.be.instanceOf(Error);
+      expect((await opened.store.readStream(stream)).map((e) => e.data.n)).to.deep.equal([0]);
+      // The store keeps working on its other connections.
+      await opened.store.appendToStream(stream, [event({ n: 1 })], { expectedRevision: 0n });
+    });
+  });
+
+  describe('between processes', () => {
+    it('wakes a subscriber of another process through NOTIFY', async () => {
+      const peer = await opened.openPeer();
+      const category = `peer${randomUUID().slice(0, 8)}`;
+      const subscription = receive(peer.store.subscribeToAll({ fromPosition: (await peer.store.headPosition()) ?? 'start', filter: { streamPrefixes: [`${category}-`] } }));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = Date.now();
+      await opened.store.appendToStream(streamName(category, '1'), [event({ n: 1 })]);
+      await waitFor(() => subscription.received.length === 1);
+      const elapsed = Date.now() - started;
+      await subscription.stop();
+      // The safety-net poll is 5 s; a notification is what makes this quick.
+      expect(elapsed).to.be.below(1_000);
+    });
+  });
+
+  describe('grouped appends', () => {
+    it('keeps each append to its own outcome when they share a transaction', async () => {
+      const category = `group${randomUUID().slice(0, 8)}`;
+      const contested = streamName(category, 'contested');
+      await opened.store.appendToStream(contested, [event()], { expectedRevision: 'no_stream' });
+      const outcomes = await Promise.allSettled([
+        ...Array.from({ length: 10 }, () => opened.store.appendToStream(contested, [event()], { expectedRevision: 0n })),
+        ...Array.from({ length: 10 }, (_, n) => opened.store.appendToStream(streamName(category, `own${n}`), [event()], { expectedRevision: 'no_stream' })),
+      ]);
+      const contestedOutcomes = outcomes.slice(0, 10);
+      expect(contestedOutcomes.filter((o) => o.status === 'fulfilled')).to.have.length(1);
+      contestedOutcomes.filter((o) => o.status === 'rejected').forEach((o) => expect(o.reason).to.be.instanceOf(WrongExpectedRevisionError));
+      expect(outcomes.slice(10).every((o) => o.status === 'fulfilled')).to.equal(true);
+    });
+
+    it('answers a retry inside the same group as a duplicate, not a conflict', async () => {
+      const stream = streamName(`group${randomUUID().slice(0, 8)}`, '1');
+      await opened.store.appendToStream(stream, [event()], { expectedRevision: 'no_stream' });
+      const same = [event({ n: 1 })];
+      const results = await Promise.all(Array.from({ length: 12 }, () => opened.store.appendToStream(stream, same, { expectedRevision: 0n })));
+      expect(new Set(results.map((r) => r.position)).size).to.equal(1);
+      expect(results.filter((r) => r.appended)).to.have.length(1);
+      expect(await opened.store.readStream(stream)).to.have.length(2);
+    });
+  });
+
+  describe('event ids', () => {
+    it('refuses an id already used in another stream', async () => {
+      const reused = event();
+      await opened.store.appendToStream(streamName(`ids${randomUUID().slice(0, 8)}`, '1'), [reused]);
+      const other = streamName(`ids${randomUUID().slice(0, 8)}`, '2');
+      const error = await opened.store.appendToStream(other, [event(), reused]).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(DuplicateEventIdError);
+      expect(await opened.store.readStream(other)).to.deep.equal([]);
+    });
+  });
+});
