@@ -25,7 +25,13 @@ const poolSize = 20;
 
 const payload = () => ({ movieId: randomUUID(), userId: randomUUID(), score: 4.5, ratedVia: 'web' });
 const metadata = () => ({ occurredAt: new Date().toISOString(), actorId: randomUUID(), correlationId: randomUUID(), causationId: null });
-const ourEvent = (): EventToAppend => ({ eventId: randomUUID(), type: 'MovieRated', schemaVersion: 1, data: payload(), metadata: metadata() });
+const ourEvent = (): EventToAppend => ({
+  eventId: randomUUID(),
+  type: 'MovieRated',
+  schemaVersion: 1,
+  data: payload(),
+  metadata: metadata(),
+});
 
 interface Row {
   readonly name: string;
@@ -82,7 +88,9 @@ export const main = async (): Promise<void> => {
     const run = `s${writers}${randomUUID().slice(0, 8)}`;
     rows.push(
       await timed(`FastFlix: single-event appends, ${writers} writers`, writers, async (writer, n) => {
-        await ours.appendToStream(streamName(run, String(writer)), [ourEvent()], { expectedRevision: n === 0 ? 'no_stream' : BigInt(n - 1) });
+        await ours.appendToStream(streamName(run, String(writer)), [ourEvent()], {
+          expectedRevision: n === 0 ? 'no_stream' : BigInt(n - 1),
+        });
         return 1;
       }),
     );
@@ -107,9 +115,13 @@ export const main = async (): Promise<void> => {
     );
     rows.push(
       await timed(`Emmett: 100-event batches, ${writers} writers`, writers, async (writer, n) => {
-        await emmett.appendToStream(`${run}-${writer}`, Array.from({ length: 100 }, () => ({ type: 'MovieRated', data: payload(), metadata: metadata() })), {
-          expectedStreamVersion: BigInt(n * 100),
-        });
+        await emmett.appendToStream(
+          `${run}-${writer}`,
+          Array.from({ length: 100 }, () => ({ type: 'MovieRated', data: payload(), metadata: metadata() })),
+          {
+            expectedStreamVersion: BigInt(n * 100),
+          },
+        );
         return 100;
       }),
     );
@@ -142,12 +154,16 @@ const copyLimit = async (url: URL): Promise<Row> => {
     for (let n = 0; n < 10_000; n++, events++) {
       const data = JSON.stringify(payload()).replace(/\\/g, '\\\\');
       const meta = JSON.stringify(metadata()).replace(/\\/g, '\\\\');
-      lines.push(`${base + BigInt(events)}\tcopy-${batch}\t${n}\t${randomUUID()}\tMovieRated\t1\t${data}\t${meta}\t\\\\x${'00'.repeat(32)}\n`);
+      lines.push(
+        `${base + BigInt(events)}\tcopy-${batch}\t${n}\t${randomUUID()}\tMovieRated\t1\t${data}\t${meta}\t\\\\x${'00'.repeat(32)}\n`,
+      );
     }
     const at = process.hrtime.bigint();
     await pipeline(
       Readable.from(lines),
-      client.query(copyFrom('COPY events (position, stream_id, revision, event_id, type, schema_version, data, metadata, hash) FROM STDIN')),
+      client.query(
+        copyFrom('COPY events (position, stream_id, revision, event_id, type, schema_version, data, metadata, hash) FROM STDIN'),
+      ),
     );
     latencies.push(elapsedMs(at));
   }
@@ -159,7 +175,7 @@ const copyLimit = async (url: URL): Promise<Row> => {
 
 /** Reads the whole log from the start; timing of the first and the last batches shows whether cost grows. */
 const catchUp = async (store: EventStore, url: URL): Promise<string> => {
-  const total = Number((await (await pgQuery(url, 'SELECT count(*) AS n FROM events')).rows[0]?.n) ?? 0);
+  const total = Number((await pgQuery(url, 'SELECT count(*) AS n FROM events')).rows[0]?.n ?? 0);
   const batchMs: number[] = [];
   let read = 0;
   const started = process.hrtime.bigint();
@@ -198,8 +214,20 @@ const catchUp = async (store: EventStore, url: URL): Promise<string> => {
     table(
       ['reader', 'events read', 'events/s', 'ms/batch, first 20', 'ms/batch, last 20'],
       [
-        ['FastFlix subscribeToAll', whole(read), whole((read / ms) * 1_000), round(mean(batchMs.slice(0, 20)), 2), round(mean(batchMs.slice(-20)), 2)],
-        ['Emmett readMessagesBatch', whole(emmettRead), whole((emmettRead / emmettMs) * 1_000), round(mean(emmettBatchMs.slice(0, 20)), 2), round(mean(emmettBatchMs.slice(-20)), 2)],
+        [
+          'FastFlix subscribeToAll',
+          whole(read),
+          whole((read / ms) * 1_000),
+          round(mean(batchMs.slice(0, 20)), 2),
+          round(mean(batchMs.slice(-20)), 2),
+        ],
+        [
+          'Emmett readMessagesBatch',
+          whole(emmettRead),
+          whole((emmettRead / emmettMs) * 1_000),
+          round(mean(emmettBatchMs.slice(0, 20)), 2),
+          round(mean(emmettBatchMs.slice(-20)), 2),
+        ],
       ],
     ),
   ].join('\n');
@@ -211,7 +239,10 @@ const catchUp = async (store: EventStore, url: URL): Promise<string> => {
  */
 const liveDelivery = async (store: EventStore, url: URL): Promise<string> => {
   const peerPool = createPool(url, 4, 'bench-peer');
-  const peer = createPostgresEventStore({ pool: peerPool, notifications: createEventNotifications(peerPool, { connectionString: url.href }, testLog) });
+  const peer = createPostgresEventStore({
+    pool: peerPool,
+    notifications: createEventNotifications(peerPool, { connectionString: url.href }, testLog),
+  });
   const committedAt = new Map<string, number>();
   const arrivedAt = new Map<string, number>();
   const subscription = peer.subscribeToAll({ fromPosition: (await store.headPosition()) ?? 'start' });

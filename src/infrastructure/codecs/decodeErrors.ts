@@ -10,7 +10,8 @@ const describeValue = (value: unknown): string => {
   if (value === undefined) return 'nothing';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (typeof value === 'object') return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return `a ${typeof value}`;
 };
 
 const pathOf = (error: t.ValidationError): string =>
@@ -21,9 +22,10 @@ const pathOf = (error: t.ValidationError): string =>
     .join('')
     .replace(/^\./, '');
 
+/** Union and intersection members are keyed by their index; that index is no part of the field's path. */
 const isUnionBranch = (entries: t.Context, index: number): boolean => {
   const parent = entries[index - 1];
-  return parent !== undefined && parent.type instanceof t.UnionType;
+  return parent !== undefined && (parent.type instanceof t.UnionType || parent.type instanceof t.IntersectionType);
 };
 
 const expectedOf = (error: t.ValidationError): string => {

@@ -8,8 +8,10 @@ export const strict = <P extends t.Props>(props: P, name?: string): t.Type<t.Typ
   strictOf(t.type(props), props, name);
 
 /** `strict` for an object whose keys are all optional. */
-export const strictPartial = <P extends t.Props>(props: P, name?: string): t.Type<t.TypeOf<t.PartialC<P>>, t.OutputOf<t.PartialC<P>>, unknown> =>
-  strictOf(t.partial(props), props, name);
+export const strictPartial = <P extends t.Props>(
+  props: P,
+  name?: string,
+): t.Type<t.TypeOf<t.PartialC<P>>, t.OutputOf<t.PartialC<P>>, unknown> => strictOf(t.partial(props), props, name);
 
 /** An object with required and optional keys, no others. */
 export const strictWithOptional = <R extends t.Props, O extends t.Props>(
@@ -45,5 +47,4 @@ const strictOf = <A, O>(inner: t.Type<A, O, unknown>, props: t.Props, name?: str
   );
 };
 
-const isRecord = (input: unknown): input is Record<string, unknown> =>
-  typeof input === 'object' && input !== null && !Array.isArray(input);
+const isRecord = (input: unknown): input is Record<string, unknown> => typeof input === 'object' && input !== null && !Array.isArray(input);

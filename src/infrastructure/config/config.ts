@@ -10,30 +10,27 @@ const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 const environments = ['development', 'production', 'test'] as const;
 
 /** Every variable FastFlix reads. Unset optional variables select the embedded defaults (DESIGN.md). */
-const Environment = t.intersection([
-  t.type({}),
-  t.partial({
-    NODE_ENV: oneOf(environments),
-    HOST: nonEmpty,
-    PORT: integerBetween(0, 65_535),
-    LOG_LEVEL: oneOf(logLevels),
-    FASTFLIX_DATA_DIR: nonEmpty,
-    DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']),
-    DATABASE_POOL_SIZE: integerBetween(1, 200),
-    EMBEDDED_POSTGRES_PORT: integerBetween(1_024, 65_535),
-    EVENTSTORE_URL: urlWithScheme(['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),
-    REDIS_URL: urlWithScheme(['redis:', 'rediss:']),
-    MONGODB_URL: urlWithScheme(['mongodb:', 'mongodb+srv:']),
-    SMTP_URL: urlWithScheme(['smtp:', 'smtps:']),
-    JWT_SECRET: secret(32),
-    ACCESS_TOKEN_TTL: durationSeconds,
-    REFRESH_TOKEN_TTL: durationSeconds,
-    FASTFLIX_ADMIN_EMAIL: nonEmpty,
-    FASTFLIX_ADMIN_PASSWORD: nonEmpty,
-    SHUTDOWN_TIMEOUT: durationSeconds,
-    READ_YOUR_WRITES_TIMEOUT: durationSeconds,
-  }),
-]);
+const Environment = t.partial({
+  NODE_ENV: oneOf(environments),
+  HOST: nonEmpty,
+  PORT: integerBetween(0, 65_535),
+  LOG_LEVEL: oneOf(logLevels),
+  FASTFLIX_DATA_DIR: nonEmpty,
+  DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']),
+  DATABASE_POOL_SIZE: integerBetween(1, 200),
+  EMBEDDED_POSTGRES_PORT: integerBetween(1_024, 65_535),
+  EVENTSTORE_URL: urlWithScheme(['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),
+  REDIS_URL: urlWithScheme(['redis:', 'rediss:']),
+  MONGODB_URL: urlWithScheme(['mongodb:', 'mongodb+srv:']),
+  SMTP_URL: urlWithScheme(['smtp:', 'smtps:']),
+  JWT_SECRET: secret(32),
+  ACCESS_TOKEN_TTL: durationSeconds,
+  REFRESH_TOKEN_TTL: durationSeconds,
+  FASTFLIX_ADMIN_EMAIL: nonEmpty,
+  FASTFLIX_ADMIN_PASSWORD: nonEmpty,
+  SHUTDOWN_TIMEOUT: durationSeconds,
+  READ_YOUR_WRITES_TIMEOUT: durationSeconds,
+});
 
 export type LogLevel = (typeof logLevels)[number];
 export type RuntimeEnvironment = (typeof environments)[number];
@@ -126,6 +123,4 @@ const toConfig = (env: t.TypeOf<typeof Environment>): E.Either<string, Config> =
 
 /** `PORT=` in a shell or compose file means "not set", not "set to the empty string". */
 const withoutBlanks = (env: NodeJS.ProcessEnv): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''),
-  );
+  Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''));

@@ -7,9 +7,9 @@ const fromString = <A>(expected: string, parse: (raw: string) => A | undefined):
     expected,
     (input): input is A => input !== undefined,
     (input, context) => {
-      if (typeof input !== 'string') return t.failure(input, context, expected);
+      if (typeof input !== 'string') return t.failure(input, context);
       const parsed = parse(input.trim());
-      return parsed === undefined ? t.failure(input, context, expected) : t.success(parsed);
+      return parsed === undefined ? t.failure(input, context) : t.success(parsed);
     },
     String,
   );
@@ -34,20 +34,15 @@ export const urlWithScheme = (schemes: readonly string[]): t.Type<URL, string, u
 export const secret = (minLength: number): t.Type<string, string, unknown> =>
   fromString(`a secret of at least ${minLength} characters`, (raw) => (raw.length >= minLength ? raw : undefined));
 
-export const nonEmpty: t.Type<string, string, unknown> = fromString('a non-empty string', (raw) =>
-  raw.length > 0 ? raw : undefined,
-);
+export const nonEmpty: t.Type<string, string, unknown> = fromString('a non-empty string', (raw) => (raw.length > 0 ? raw : undefined));
 
 const secondsPerUnit: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3_600, d: 86_400 };
 
 /** Durations as `900`, `900s`, `15m`, `12h` or `30d`; decoded to seconds. */
-export const durationSeconds: t.Type<number, string, unknown> = fromString(
-  'a duration such as 900, 15m, 12h or 30d',
-  (raw) => {
-    const match = /^(\d+)\s*([smhd]?)$/.exec(raw);
-    const unit = secondsPerUnit[match?.[2] ?? ''];
-    if (match === null || unit === undefined) return undefined;
-    const seconds = Number(match[1]) * unit;
-    return seconds > 0 ? seconds : undefined;
-  },
-);
+export const durationSeconds: t.Type<number, string, unknown> = fromString('a duration such as 900, 15m, 12h or 30d', (raw) => {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(raw);
+  const unit = secondsPerUnit[match?.[2] ?? ''];
+  if (match === null || unit === undefined) return undefined;
+  const seconds = Number(match[1]) * unit;
+  return seconds > 0 ? seconds : undefined;
+});

@@ -20,5 +20,4 @@ export const generatedSecret = async (dataDir: string, name: string): Promise<st
   return created;
 };
 
-export const isNotFound = (error: unknown): boolean =>
-  error instanceof Error && 'code' in error && error.code === 'ENOENT';
+export const isNotFound = (error: unknown): boolean => error instanceof Error && 'code' in error && error.code === 'ENOENT';

@@ -41,7 +41,8 @@ export const checkAppend = (
 const problemsOf = (event: EventToAppend): string[] => {
   const problems: string[] = [];
   if (!uuid.test(event.eventId)) problems.push('eventId must be a UUID');
-  if (typeof event.type !== 'string' || !eventType.test(event.type)) problems.push('type must be a letter then up to 99 letters, digits, _ or .');
+  if (typeof event.type !== 'string' || !eventType.test(event.type))
+    problems.push('type must be a letter then up to 99 letters, digits, _ or .');
   if (!Number.isInteger(event.schemaVersion) || event.schemaVersion < 1) problems.push('schemaVersion must be a whole number from 1');
   if (!isJsonObject(event.data)) problems.push('data must be a JSON object (no undefined, functions, NaN or Infinity)');
   const metadata: unknown = event.metadata;
@@ -62,11 +63,9 @@ const problemsOf = (event: EventToAppend): string[] => {
   return problems;
 };
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const isJsonObject = (value: unknown): boolean =>
-  isRecord(value) && isPlain(value) && Object.values(value).every(isJson);
+const isJsonObject = (value: unknown): boolean => isRecord(value) && isPlain(value) && Object.values(value).every(isJson);
 
 /** A Date or a class instance would not read back as itself. */
 const isPlain = (value: object): boolean => {
@@ -83,7 +82,10 @@ const isJson = (value: unknown): boolean => {
       return Number.isFinite(value);
     case 'object':
       return value === null || (Array.isArray(value) ? value.every(isJson) : isJsonObject(value));
-    default:
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
       return false;
   }
 };

@@ -17,8 +17,8 @@ export type Position = bigint;
 
 export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | StreamRevision;
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { readonly [key: string]: JsonValue };
-export type JsonObject = { readonly [key: string]: JsonValue };
+export type { Json as JsonValue, JsonRecord as JsonObject } from '../../domain/shared/eventDefinition.ts';
+import type { JsonRecord as JsonObject } from '../../domain/shared/eventDefinition.ts';
 
 export interface EventMetadata {
   /** When the thing happened (ISO 8601), as the command said: imported history keeps its own time. */
@@ -76,9 +76,7 @@ export interface ReadAllOptions {
 }
 
 /** Server-side filters; one kind at a time, as EventStoreDB allows. */
-export type EventFilter =
-  | { readonly eventTypes: readonly string[] }
-  | { readonly streamPrefixes: readonly string[] };
+export type EventFilter = { readonly eventTypes: readonly string[] } | { readonly streamPrefixes: readonly string[] };
 
 export interface SubscribeToAllOptions {
   /** Exclusive: a checkpoint, the position of the last event already handled. */

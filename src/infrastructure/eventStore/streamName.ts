@@ -12,7 +12,10 @@ export const parseStreamName = (raw: string): E.Either<InvalidStreamNameError, S
   if (raw.length > 256) return E.left(new InvalidStreamNameError(raw, 'it is longer than 256 characters'));
   if (!pattern.test(raw)) {
     return E.left(
-      new InvalidStreamNameError(raw, 'expected <category>-<id>: a lower-case letter and letters or digits, a dash, then letters, digits or ._:@+=-'),
+      new InvalidStreamNameError(
+        raw,
+        'expected <category>-<id>: a lower-case letter and letters or digits, a dash, then letters, digits or ._:@+=-',
+      ),
     );
   }
   return E.right(raw as StreamName);

@@ -48,7 +48,7 @@ export const subscriptionLoop = (options: SubscriptionLoopOptions): Subscription
         if (closed) break;
         // Something committed behind an open transaction: back off from 1 ms to 32 ms until it is readable.
         pendingWaitMs = batch.pending ? Math.min(pendingWaitMs * 2, 32) : 1;
-        await signal.wait(batch.pending ? pendingWaitMs : options.idleWaitMs ?? 5_000);
+        await signal.wait(batch.pending ? pendingWaitMs : (options.idleWaitMs ?? 5_000));
       }
     } finally {
       unlisten();
@@ -65,4 +65,3 @@ export const subscriptionLoop = (options: SubscriptionLoopOptions): Subscription
     },
   };
 };
-

@@ -18,7 +18,7 @@ export class StartupError extends Error {
 export const openDatabaseServer = async (config: Config, log: Logger): Promise<DatabaseServer> => {
   if (config.database.url !== undefined) {
     await checkReachable(config.database.url);
-    return { url: config.database.url, embedded: false, stop: async () => undefined };
+    return { url: config.database.url, embedded: false, stop: () => Promise.resolve() };
   }
   try {
     const server = await startEmbeddedPostgres({

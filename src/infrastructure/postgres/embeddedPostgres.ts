@@ -108,20 +108,26 @@ const initialise = async (clusterDir: string, password: string, initdb: string, 
     await chown(passwordFile, owner.uid, owner.gid);
   }
   try {
-    await run(initdb, [
-      `--pgdata=${clusterDir}`,
-      `--username=${superuser}`,
-      `--pwfile=${passwordFile}`,
-      '--auth=scram-sha-256',
-      '--encoding=UTF8',
-      // The builtin provider needs no operating-system locales, so the cluster is the same everywhere.
-      '--locale-provider=builtin',
-      '--builtin-locale=C.UTF-8',
-      '--no-instructions',
-    ], owner);
+    await run(
+      initdb,
+      [
+        `--pgdata=${clusterDir}`,
+        `--username=${superuser}`,
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        // The builtin provider needs no operating-system locales, so the cluster is the same everywhere.
+        '--locale-provider=builtin',
+        '--builtin-locale=C.UTF-8',
+        '--no-instructions',
+      ],
+      owner,
+    );
   } catch (error) {
     if (owner !== undefined && error instanceof Error && /Permission denied/.test(error.message)) {
-      throw new Error(`${error.message}\nRunning as root, PostgreSQL runs as the "${superuser}" user, which must be able to enter every folder above ${clusterDir}.`);
+      throw new Error(
+        `${error.message}\nRunning as root, PostgreSQL runs as the "${superuser}" user, which must be able to enter every folder above ${clusterDir}.`,
+      );
     }
     throw error;
   } finally {
@@ -141,7 +147,13 @@ const run = (command: string, args: string[], owner: Owner | undefined): Promise
     );
   });
 
-const startServer = async (clusterDir: string, port: number, postgres: string, owner: Owner | undefined, log: Logger): Promise<ChildProcess> => {
+const startServer = async (
+  clusterDir: string,
+  port: number,
+  postgres: string,
+  owner: Owner | undefined,
+  log: Logger,
+): Promise<ChildProcess> => {
   const logFile = join(clusterDir, 'server.log');
   const output = await open(logFile, 'a');
   if (owner !== undefined) await chown(logFile, owner.uid, owner.gid);

@@ -16,7 +16,12 @@ export const migrate = async (url: URL, log: Logger): Promise<string[]> => {
     migrationsTable: 'schema_migrations',
     checkOrder: true,
     singleTransaction: true,
-    logger: { debug: () => undefined, info: () => undefined, warn: (message: string) => log.warn(message), error: (message: string) => log.error(message) },
+    logger: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (message: string) => log.warn(message),
+      error: (message: string) => log.error(message),
+    },
   });
   const names = applied.map((migration) => migration.name);
   if (names.length > 0) log.info({ migrations: names }, 'schema migrated');

@@ -3,10 +3,13 @@ import pg from 'pg';
 // Our own type parsers, so that a library that changes node-postgres's global ones (some do, for
 // json) cannot change what our queries return: json as parsed objects, int8 as text (BigInt'd by
 // the caller), everything else as node-postgres does by default.
-const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === 114 || oid === 3802 ? JSON.parse : oid === 20 ? String : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+const parserFor = (oid: number, format?: 'text' | 'binary'): ((value: string) => unknown) => {
+  if (oid === 114 || oid === 3802) return (value) => JSON.parse(value) as unknown;
+  if (oid === 20) return String;
+  // node-postgres types its parsers as returning `any`.
+  return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
 };
+const types = { getTypeParser: parserFor as typeof pg.types.getTypeParser };
 
 /**
  * A node-postgres pool. `application_name` starts with `fastflix` so that the embedded server can

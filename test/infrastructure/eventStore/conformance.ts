@@ -9,11 +9,7 @@ import type {
   SubscriptionBatch,
 } from '../../../src/infrastructure/eventStore/eventStore.ts';
 import { firstBrokenLink } from '../../../src/infrastructure/eventStore/envelope.ts';
-import {
-  InvalidEventError,
-  InvalidStreamNameError,
-  WrongExpectedRevisionError,
-} from '../../../src/infrastructure/eventStore/errors.ts';
+import { InvalidEventError, InvalidStreamNameError, WrongExpectedRevisionError } from '../../../src/infrastructure/eventStore/errors.ts';
 import { streamName } from '../../../src/infrastructure/eventStore/streamName.ts';
 
 /**
@@ -148,7 +144,11 @@ export const eventStoreConformance = (name: string, target: () => ConformanceTar
     describe('reading a stream', () => {
       it('reads forwards and backwards from a revision, up to a count', async () => {
         const stream = newStream();
-        await store.appendToStream(stream, Array.from({ length: 10 }, (_, n) => event({ n })), { expectedRevision: 'no_stream' });
+        await store.appendToStream(
+          stream,
+          Array.from({ length: 10 }, (_, n) => event({ n })),
+          { expectedRevision: 'no_stream' },
+        );
         const numbers = (events: StoredEvent[]) => events.map((e) => e.data.n);
         expect(numbers(await store.readStream(stream))).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
         expect(numbers(await store.readStream(stream, { fromRevision: 3n, maxCount: 4 }))).to.deep.equal([3, 4, 5, 6]);
@@ -173,7 +173,10 @@ export const eventStoreConformance = (name: string, target: () => ConformanceTar
     describe('reading all streams', () => {
       it('reads forwards and backwards from a position, up to a count, in position order', async () => {
         const stream = newStream();
-        await store.appendToStream(stream, Array.from({ length: 5 }, (_, n) => event({ n })));
+        await store.appendToStream(
+          stream,
+          Array.from({ length: 5 }, (_, n) => event({ n })),
+        );
         const ours = await store.readStream(stream);
         const start = ours[0]?.position ?? 0n;
         const forwards = await store.readAll({ fromPosition: start, maxCount: 5 });
@@ -191,7 +194,10 @@ export const eventStoreConformance = (name: string, target: () => ConformanceTar
         const category = newCategory();
         const writers = 8;
         const perWriter = 2_000;
-        const subscription = store.subscribeToAll({ fromPosition: (await store.headPosition()) ?? 'start', filter: { streamPrefixes: [`${category}-`] } });
+        const subscription = store.subscribeToAll({
+          fromPosition: (await store.headPosition()) ?? 'start',
+          filter: { streamPrefixes: [`${category}-`] },
+        });
         const received: StoredEvent[] = [];
         const receiving = (async () => {
           for await (const batch of subscription) {
@@ -228,7 +234,10 @@ export const eventStoreConformance = (name: string, target: () => ConformanceTar
         const category = newCategory();
         const from = (await store.headPosition()) ?? 'start';
         const stream = streamName(category, '1');
-        await store.appendToStream(stream, Array.from({ length: 30 }, (_, n) => event({ n })));
+        await store.appendToStream(
+          stream,
+          Array.from({ length: 30 }, (_, n) => event({ n })),
+        );
         const filter = { streamPrefixes: [`${category}-`] };
 
         const first = store.subscribeToAll({ fromPosition: from, filter, maxBatchSize: 10 });
@@ -252,7 +261,8 @@ export const eventStoreConformance = (name: string, target: () => ConformanceTar
         while (received.length < 2) received.push(...((await iterator.next()).value as SubscriptionBatch).events);
         setTimeout(() => void store.appendToStream(stream, [event({ n: 2 })]), 50);
         const started = Date.now();
-        while (received.length < 3) received.push(...((await withTimeout(iterator.next(), 5_000, () => 'no live event')).value as SubscriptionBatch).events);
+        while (received.length < 3)
+          received.push(...((await withTimeout(iterator.next(), 5_000, () => 'no live event')).value as SubscriptionBatch).events);
         await subscription.close();
         expect(received.map((e) => e.data.n)).to.deep.equal([0, 1, 2]);
         expect(Date.now() - started).to.be.below(2_000);
@@ -261,7 +271,11 @@ export const eventStoreConformance = (name: string, target: () => ConformanceTar
       it('filters by event type and by stream prefix, moving the checkpoint past what it leaves out', async () => {
         const category = newCategory();
         const from = (await store.headPosition()) ?? 'start';
-        await store.appendToStream(streamName(category, 'a'), [event({ n: 0 }, 'Kept'), event({ n: 1 }, 'Dropped'), event({ n: 2 }, 'Kept')]);
+        await store.appendToStream(streamName(category, 'a'), [
+          event({ n: 0 }, 'Kept'),
+          event({ n: 1 }, 'Dropped'),
+          event({ n: 2 }, 'Kept'),
+        ]);
         await store.appendToStream(streamName(`${category}x`, 'b'), [event({ n: 3 }, 'Kept')]);
         const head = await store.headPosition();
 
@@ -269,7 +283,10 @@ export const eventStoreConformance = (name: string, target: () => ConformanceTar
         expect(byType.events.filter((e) => e.streamName.startsWith(category)).map((e) => e.data.n)).to.deep.equal([0, 2, 3]);
         expect(byType.events.every((e) => e.type === 'Kept')).to.equal(true);
 
-        const byPrefix = await collectUntil(store.subscribeToAll({ fromPosition: from, filter: { streamPrefixes: [`${category}-`] } }), head);
+        const byPrefix = await collectUntil(
+          store.subscribeToAll({ fromPosition: from, filter: { streamPrefixes: [`${category}-`] } }),
+          head,
+        );
         expect(byPrefix.events.map((e) => e.data.n)).to.deep.equal([0, 1, 2]);
       });
     });
@@ -281,7 +298,7 @@ export const eventStoreConformance = (name: string, target: () => ConformanceTar
           title: 'Amélie — 天使爱美丽 — أميلي — 🎬🍿👩‍👩‍👧 — Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫ',
           nul: 'before\u0000after',
           escapes: 'quote " backslash \\ newline \n tab \t',
-          'ключ': ['ü', '\u2028', '\uFEFF'],
+          ключ: ['ü', '\u2028', '\uFEFF'],
         };
         await store.appendToStream(stream, [event(data)]);
         const [read] = await store.readStream(stream);
@@ -315,7 +332,19 @@ export const eventStoreConformance = (name: string, target: () => ConformanceTar
     });
 
     describe('bad input', () => {
-      for (const bad of ['', 'nocategory', '$all', '$et-MovieAdded', 'has space-1', 'movie-', '-1', 'Movie-1', `movie-${'x'.repeat(300)}`, 'movie-a/b', "movie-1'; drop table events;--"]) {
+      for (const bad of [
+        '',
+        'nocategory',
+        '$all',
+        '$et-MovieAdded',
+        'has space-1',
+        'movie-',
+        '-1',
+        'Movie-1',
+        `movie-${'x'.repeat(300)}`,
+        'movie-a/b',
+        "movie-1'; drop table events;--",
+      ]) {
         it(`rejects the stream name ${JSON.stringify(bad.slice(0, 40))}, writing nothing`, async () => {
           const error = await store.appendToStream(bad as StreamName, [event()]).catch((e: unknown) => e);
           expect(error).to.be.instanceOf(InvalidStreamNameError);
@@ -349,7 +378,12 @@ export const eventStoreConformance = (name: string, target: () => ConformanceTar
 const newCategory = (): string => `conf${randomBytes(5).toString('hex')}`;
 const newStream = (): StreamName => streamName(newCategory(), randomUUID());
 
-const event = (data: Record<string, unknown> = {}, type = 'Happened', schemaVersion = 1, eventId: string = randomUUID()): EventToAppend => ({
+const event = (
+  data: Record<string, unknown> = {},
+  type = 'Happened',
+  schemaVersion = 1,
+  eventId: string = randomUUID(),
+): EventToAppend => ({
   eventId,
   type,
   schemaVersion,
@@ -369,7 +403,10 @@ const take = async (subscription: AsyncIterable<SubscriptionBatch>, count: numbe
   return batches;
 };
 
-const collect = async (subscription: AsyncIterable<SubscriptionBatch> & { close: () => Promise<void> }, count: number): Promise<StoredEvent[]> => {
+const collect = async (
+  subscription: AsyncIterable<SubscriptionBatch> & { close: () => Promise<void> },
+  count: number,
+): Promise<StoredEvent[]> => {
   const events: StoredEvent[] = [];
   await withTimeout(
     (async () => {

@@ -12,9 +12,13 @@ describe('the event envelope', () => {
   describe('canonical JSON', () => {
     const samples: unknown[] = [
       { b: 1, a: 2, c: { z: [3, { y: null, x: true }], é: 'ü', A: -0, big: 1e21, small: 1e-7, frac: 0.1 + 0.2 } },
-      ['\u2028', '\u0000', '"\\', '😀', { '': 1, ' ': 2, '10': 3, '9': 4, 'Ä': 5, 'a': 6 }],
-      { nested: { deeper: { deepest: [[], {}, [null]] } }, unicodeKeys: { '€': 1, '\u0080': 2, 'ﬀ': 3 } },
-      'plain', 42, -1.5, false, null,
+      ['\u2028', '\u0000', '"\\', '😀', { '': 1, ' ': 2, '10': 3, '9': 4, Ä: 5, a: 6 }],
+      { nested: { deeper: { deepest: [[], {}, [null]] } }, unicodeKeys: { '€': 1, '\u0080': 2, ﬀ: 3 } },
+      'plain',
+      42,
+      -1.5,
+      false,
+      null,
     ];
     samples.forEach((sample, index) => {
       it(`matches the reference implementation (sample ${index + 1})`, () => {
@@ -42,7 +46,11 @@ describe('the event envelope', () => {
 
     it('digests the canonical envelope, so key order does not matter', () => {
       const a = event(1);
-      const reordered = { ...a, data: { n: 1 }, metadata: { causationId: null, correlationId: 'c', actorId: null, occurredAt: a.metadata.occurredAt } };
+      const reordered = {
+        ...a,
+        data: { n: 1 },
+        metadata: { causationId: null, correlationId: 'c', actorId: null, occurredAt: a.metadata.occurredAt },
+      };
       expect(encodeEvent(stream, a).digest.equals(encodeEvent(stream, reordered).digest)).to.equal(true);
       expect(encodeEvent(stream, a).digest.equals(encodeEvent(streamName('movie', randomUUID()), a).digest)).to.equal(false);
     });
@@ -52,7 +60,14 @@ describe('the event envelope', () => {
       const stored: StoredEvent[] = [0, 1, 2].map((n) => {
         const appended = event(n);
         hash = chainHash(hash, encodeEvent(stream, appended).digest);
-        return { ...appended, streamName: stream, revision: BigInt(n), position: BigInt(n + 1), hash: hash.toString('hex'), recordedAt: new Date() };
+        return {
+          ...appended,
+          streamName: stream,
+          revision: BigInt(n),
+          position: BigInt(n + 1),
+          hash: hash.toString('hex'),
+          recordedAt: new Date(),
+        };
       });
       expect(firstBrokenLink(stored)).to.equal(undefined);
       expect(firstBrokenLink(stored.map((e, i) => (i === 2 ? { ...e, type: 'MovieArchived' } : e)))).to.equal(2n);
@@ -71,12 +86,19 @@ const randomValue = (depth: number): unknown => {
     case 2:
       return (Math.random() - 0.5) * 10 ** Math.floor(Math.random() * 40 - 20);
     case 3:
-      return String.fromCodePoint(...Array.from({ length: 5 }, () => Math.floor(Math.random() * 0x2ffff)).filter((c) => c < 0xd800 || c > 0xdfff));
+      return String.fromCodePoint(
+        ...Array.from({ length: 5 }, () => Math.floor(Math.random() * 0x2ffff)).filter((c) => c < 0xd800 || c > 0xdfff),
+      );
     case 4:
       return Math.floor(Math.random() * 1e6);
     case 5:
       return Array.from({ length: Math.floor(Math.random() * 4) }, () => randomValue(depth - 1));
     default:
-      return Object.fromEntries(Array.from({ length: Math.floor(Math.random() * 5) }, () => [randomUUID().slice(0, Math.ceil(Math.random() * 8)), randomValue(depth - 1)]));
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(Math.random() * 5) }, () => [
+          randomUUID().slice(0, Math.ceil(Math.random() * 8)),
+          randomValue(depth - 1),
+        ]),
+      );
   }
 };

@@ -33,10 +33,17 @@ describe('PostgreSQL event store', function () {
     const client = new pg.Client({ connectionString: opened.database.url.href });
     await client.connect();
     await client.query('BEGIN');
-    await client.query(
-      `SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [[stream], [-2], [1], [appended.eventId], [appended.type], [1], JSON.stringify([appended.data]), JSON.stringify([appended.metadata]), [Buffer.alloc(32)]],
-    );
+    await client.query(`SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+      [stream],
+      [-2],
+      [1],
+      [appended.eventId],
+      [appended.type],
+      [1],
+      JSON.stringify([appended.data]),
+      JSON.stringify([appended.metadata]),
+      [Buffer.alloc(32)],
+    ]);
     return {
       commit: async () => {
         await client.query('COMMIT');
@@ -68,7 +75,12 @@ describe('PostgreSQL event store', function () {
   describe('when a transaction commits after a later one', () => {
     it('holds the later event back until the earlier commits, then delivers both in position order', async () => {
       const category = `late${randomUUID().slice(0, 8)}`;
-      const subscription = receive(opened.store.subscribeToAll({ fromPosition: (await opened.store.headPosition()) ?? 'start', filter: { streamPrefixes: [`${category}-`] } }));
+      const subscription = receive(
+        opened.store.subscribeToAll({
+          fromPosition: (await opened.store.headPosition()) ?? 'start',
+          filter: { streamPrefixes: [`${category}-`] },
+        }),
+      );
 
       const early = event({ n: 1 });
       const slow = await openAppend(streamName(category, 'slow'), early);
@@ -85,7 +97,12 @@ describe('PostgreSQL event store', function () {
 
     it('delivers the later event once the earlier rolls back, and nothing of the rolled-back one', async () => {
       const category = `late${randomUUID().slice(0, 8)}`;
-      const subscription = receive(opened.store.subscribeToAll({ fromPosition: (await opened.store.headPosition()) ?? 'start', filter: { streamPrefixes: [`${category}-`] } }));
+      const subscription = receive(
+        opened.store.subscribeToAll({
+          fromPosition: (await opened.store.headPosition()) ?? 'start',
+          filter: { streamPrefixes: [`${category}-`] },
+        }),
+      );
       const slow = await openAppend(streamName(category, 'slow'), event({ n: 1 }));
       await opened.store.appendToStream(streamName(category, 'fast'), [event({ n: 2 })]);
       await slow.rollback();
@@ -136,7 +153,12 @@ describe('PostgreSQL event store', function () {
     it('wakes a subscriber of another process through NOTIFY', async () => {
       const peer = await opened.openPeer();
       const category = `peer${randomUUID().slice(0, 8)}`;
-      const subscription = receive(peer.store.subscribeToAll({ fromPosition: (await peer.store.headPosition()) ?? 'start', filter: { streamPrefixes: [`${category}-`] } }));
+      const subscription = receive(
+        peer.store.subscribeToAll({
+          fromPosition: (await peer.store.headPosition()) ?? 'start',
+          filter: { streamPrefixes: [`${category}-`] },
+        }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
       const started = Date.now();
       await opened.store.appendToStream(streamName(category, '1'), [event({ n: 1 })]);
@@ -155,11 +177,15 @@ describe('PostgreSQL event store', function () {
       await opened.store.appendToStream(contested, [event()], { expectedRevision: 'no_stream' });
       const outcomes = await Promise.allSettled([
         ...Array.from({ length: 10 }, () => opened.store.appendToStream(contested, [event()], { expectedRevision: 0n })),
-        ...Array.from({ length: 10 }, (_, n) => opened.store.appendToStream(streamName(category, `own${n}`), [event()], { expectedRevision: 'no_stream' })),
+        ...Array.from({ length: 10 }, (_, n) =>
+          opened.store.appendToStream(streamName(category, `own${n}`), [event()], { expectedRevision: 'no_stream' }),
+        ),
       ]);
       const contestedOutcomes = outcomes.slice(0, 10);
       expect(contestedOutcomes.filter((o) => o.status === 'fulfilled')).to.have.length(1);
-      contestedOutcomes.filter((o) => o.status === 'rejected').forEach((o) => expect(o.reason).to.be.instanceOf(WrongExpectedRevisionError));
+      contestedOutcomes
+        .filter((o) => o.status === 'rejected')
+        .forEach((o) => expect(o.reason).to.be.instanceOf(WrongExpectedRevisionError));
       expect(outcomes.slice(10).every((o) => o.status === 'fulfilled')).to.equal(true);
     });
 
@@ -167,7 +193,9 @@ describe('PostgreSQL event store', function () {
       const stream = streamName(`group${randomUUID().slice(0, 8)}`, '1');
       await opened.store.appendToStream(stream, [event()], { expectedRevision: 'no_stream' });
       const same = [event({ n: 1 })];
-      const results = await Promise.all(Array.from({ length: 12 }, () => opened.store.appendToStream(stream, same, { expectedRevision: 0n })));
+      const results = await Promise.all(
+        Array.from({ length: 12 }, () => opened.store.appendToStream(stream, same, { expectedRevision: 0n })),
+      );
       expect(new Set(results.map((r) => r.position)).size).to.equal(1);
       expect(results.filter((r) => r.appended)).to.have.length(1);
       expect(await opened.store.readStream(stream)).to.have.length(2);

@@ -23,16 +23,18 @@ export const createMemoryEventStore = (): EventStore => {
   const byId = new Map<string, StoredEvent>();
   const wakers = new Set<() => void>();
 
-  // async so that a refusal is a rejected promise, like the durable adapters', never a synchronous throw.
-  const appendToStream = async (
+  const appendNow = (
     stream: string,
     events: Parameters<EventStore['appendToStream']>[1],
     options?: { readonly expectedRevision?: ExpectedRevision },
-  ): Promise<AppendResult> => {
+  ): AppendResult => {
     const checked = checkAppend(stream, events, options?.expectedRevision);
     const existing = streams.get(checked.stream) ?? [];
     const current: StreamRevision | 'no_stream' = existing.length === 0 ? 'no_stream' : BigInt(existing.length - 1);
-    const previous = previousAppend(checked.stream, checked.events.map((event) => event.eventId));
+    const previous = previousAppend(
+      checked.stream,
+      checked.events.map((event) => event.eventId),
+    );
     if (!matches(checked.expectedRevision, current)) {
       if (previous !== undefined && isRetryAt(previous, checked.expectedRevision)) return previous.result;
       throw new WrongExpectedRevisionError(checked.stream, checked.expectedRevision, current);
@@ -66,6 +68,10 @@ export const createMemoryEventStore = (): EventStore => {
       appended: checked.events.length > 0,
     };
   };
+
+  // A refusal must be a rejected promise, as with the durable adapters, never a synchronous throw.
+  const appendToStream: EventStore['appendToStream'] = (stream, events, options) =>
+    Promise.resolve().then(() => appendNow(stream, events, options));
 
   /** When every id names an event of this stream, in order and consecutively: that earlier append. */
   const previousAppend = (stream: StreamName, ids: readonly string[]): { first: StoredEvent; result: AppendResult } | undefined => {

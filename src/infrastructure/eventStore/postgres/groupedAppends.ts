@@ -84,7 +84,12 @@ export const createGroupedAppends = (pool: pg.Pool, options: GroupingOptions = {
       ordered.forEach((pending, index) => {
         const row = result.rows[index];
         if (row === undefined) pending.reject(new Error('append_events answered fewer rows than appends'));
-        else pending.resolve({ outcome: row.outcome, revision: BigInt(row.revision), lastPosition: row.last_position === null ? null : BigInt(row.last_position) });
+        else
+          pending.resolve({
+            outcome: row.outcome,
+            revision: BigInt(row.revision),
+            lastPosition: row.last_position === null ? null : BigInt(row.last_position),
+          });
       });
     } catch (error) {
       if (mayRetryAlone && ordered.length > 1 && isStatementError(error)) {

@@ -50,7 +50,11 @@ export const createPostgresEventStore = ({ pool, notifications, batchSize = 1_00
       case 'duplicate':
         return { nextExpectedRevision: result.revision, position: result.lastPosition, appended: false };
       case 'conflict':
-        throw new WrongExpectedRevisionError(checked.stream, checked.expectedRevision, result.revision < 0n ? 'no_stream' : result.revision);
+        throw new WrongExpectedRevisionError(
+          checked.stream,
+          checked.expectedRevision,
+          result.revision < 0n ? 'no_stream' : result.revision,
+        );
       case 'duplicate_id':
         throw new DuplicateEventIdError(checked.stream);
     }

@@ -1,0 +1,50 @@
+import { Command } from 'commander';
+import * as E from 'fp-ts/lib/Either.js';
+import { loadConfig, type Config } from '../config/config.ts';
+import { generatedSecret } from '../config/generatedSecret.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
+import { StartupError } from '../postgres/database.ts';
+import { migrateCommand } from './migrate.ts';
+import { serveCommand } from './serve.ts';
+
+// `fastflix <command>`: the service and its operator tools. Configuration comes from the environment
+// (see README); a bad value stops here with one line saying which and why.
+
+export interface CliContext {
+  readonly config: Config;
+  readonly log: Logger;
+}
+
+const context = async (): Promise<CliContext> => {
+  const config = loadConfig(process.env);
+  if (E.isLeft(config)) throw new StartupError(config.left);
+  const jwtSecret = config.right.auth.jwtSecret ?? (await generatedSecret(config.right.dataDir, 'jwt-secret'));
+  const resolved: Config = { ...config.right, auth: { ...config.right.auth, jwtSecret } };
+  return { config: resolved, log: createLogger(resolved.logLevel) };
+};
+
+const program = new Command()
+  .name('fastflix')
+  .description('FastFlix: an event-sourced movie catalogue and recommendation service')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('run the HTTP API (with the embedded PostgreSQL unless DATABASE_URL is set)')
+  .action(async () => serveCommand(await context()));
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .action(async () => migrateCommand(await context()));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof StartupError) {
+    process.stderr.write(`fastflix: ${error.message}\n`);
+  } else {
+    process.stderr.write(`fastflix: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exitCode = 1;
+}
