@@ -1,0 +1,31 @@
+import * as t from 'io-ts';
+import { DisplayName, Email, IsoDateTime, Role, Uuid } from '../shared/codecs.ts';
+import { defineEvent, type EventOf } from '../shared/eventDefinition.ts';
+
+// An account's stream, `user-<userId>`: who the user is, their credentials and role. Sessions have
+// streams of their own (../session) so that frequent logins and token refreshes do not lengthen the
+// fold every command on the account has to read.
+
+export const UserRegistered = defineEvent(
+  'UserRegistered',
+  t.type({ userId: Uuid, email: Email, displayName: DisplayName, passwordHash: t.string, role: Role }),
+);
+export const PasswordChanged = defineEvent('PasswordChanged', t.type({ userId: Uuid, passwordHash: t.string }));
+/** Only the token's hash is kept; the token itself goes to the user by e-mail. */
+export const PasswordResetRequested = defineEvent(
+  'PasswordResetRequested',
+  t.type({ userId: Uuid, tokenHash: t.string, expiresAt: IsoDateTime }),
+);
+export const PasswordReset = defineEvent('PasswordReset', t.type({ userId: Uuid, passwordHash: t.string, tokenHash: t.string }));
+export const RoleChanged = defineEvent('RoleChanged', t.type({ userId: Uuid, role: Role, previousRole: Role }));
+export const UserDeactivated = defineEvent('UserDeactivated', t.type({ userId: Uuid }));
+
+export const accountEvents = [
+  UserRegistered,
+  PasswordChanged,
+  PasswordResetRequested,
+  PasswordReset,
+  RoleChanged,
+  UserDeactivated,
+] as const;
+export type AccountEvent = EventOf<(typeof accountEvents)[number]>;

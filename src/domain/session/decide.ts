@@ -1,0 +1,130 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { IsoDateTime, Role, Uuid } from '../shared/codecs.ts';
+import type { Decider } from '../shared/decider.ts';
+import type { SessionEvent } from './events.ts';
+
+// state
+
+export type SessionState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: 'active' | 'revoked';
+      readonly sessionId: Uuid;
+      readonly userId: Uuid;
+      readonly currentTokenHash: string;
+      /** Every token this session has rotated away from: seeing one again means it was stolen. */
+      readonly rotatedTokenHashes: readonly string[];
+      readonly expiresAt: IsoDateTime;
+    };
+
+export const initialSessionState = (): SessionState => ({ status: 'none' });
+
+export const evolveSession = (state: SessionState, event: SessionEvent): SessionState => {
+  switch (event.type) {
+    case 'SessionStarted':
+      return { status: 'active', ...event.data, currentTokenHash: event.data.refreshTokenHash, rotatedTokenHashes: [] };
+    case 'SessionRefreshed':
+      return state.status === 'none'
+        ? state
+        : {
+            ...state,
+            currentTokenHash: event.data.refreshTokenHash,
+            rotatedTokenHashes: [...state.rotatedTokenHashes, state.currentTokenHash],
+            expiresAt: event.data.expiresAt,
+          };
+    case 'SessionRevoked':
+      return state.status === 'none' ? state : { ...state, status: 'revoked' };
+  }
+};
+
+// commands
+
+export type SessionCommand =
+  | {
+      readonly type: 'StartSession';
+      readonly sessionId: Uuid;
+      readonly userId: Uuid;
+      readonly refreshTokenHash: string;
+      readonly expiresAt: IsoDateTime;
+    }
+  | {
+      readonly type: 'RefreshSession';
+      readonly presentedTokenHash: string;
+      readonly newTokenHash: string;
+      readonly expiresAt: IsoDateTime;
+      readonly now: IsoDateTime;
+      /** The account as it is now: a deactivated user gets no new tokens. */
+      readonly account: { readonly active: boolean; readonly role: Role };
+    }
+  | { readonly type: 'EndSession'; readonly presentedTokenHash: string };
+
+export type SessionError = {
+  readonly type: 'SessionNotFound' | 'SessionRevoked' | 'SessionExpired' | 'TokenNotRecognised' | 'AccountInactive';
+};
+
+const error = (type: SessionError['type']): E.Either<SessionError, never> => E.left({ type });
+
+// decisions
+
+/**
+ * A refresh with a rotated token is answered with a revocation, not an error: the revocation must be
+ * recorded (and the caller then refused), because whoever holds the stolen token must lose the session.
+ */
+const refresh = (command: Extract<SessionCommand, { type: 'RefreshSession' }>, state: Exclude<SessionState, { status: 'none' }>) => {
+  if (state.status === 'revoked') return error('SessionRevoked');
+  if (state.rotatedTokenHashes.includes(command.presentedTokenHash)) {
+    return E.right<SessionError, SessionEvent[]>([
+      { type: 'SessionRevoked', data: { sessionId: state.sessionId, userId: state.userId, reason: 'refresh_token_reused' } },
+    ]);
+  }
+  if (command.presentedTokenHash !== state.currentTokenHash) return error('TokenNotRecognised');
+  if (Date.parse(state.expiresAt) <= Date.parse(command.now)) return error('SessionExpired');
+  if (!command.account.active) return error('AccountInactive');
+  return E.right<SessionError, SessionEvent[]>([
+    {
+      type: 'SessionRefreshed',
+      data: { sessionId: state.sessionId, userId: state.userId, refreshTokenHash: command.newTokenHash, expiresAt: command.expiresAt },
+    },
+  ]);
+};
+
+export const decideSession = (command: SessionCommand, state: SessionState): E.Either<SessionError, readonly SessionEvent[]> => {
+  if (command.type === 'StartSession') {
+    return state.status !== 'none'
+      ? error('SessionRevoked')
+      : E.right([
+          {
+            type: 'SessionStarted',
+            data: {
+              sessionId: command.sessionId,
+              userId: command.userId,
+              refreshTokenHash: command.refreshTokenHash,
+              expiresAt: command.expiresAt,
+            },
+          },
+        ]);
+  }
+  if (state.status === 'none') return error('SessionNotFound');
+  switch (command.type) {
+    case 'RefreshSession':
+      return refresh(command, state);
+    case 'EndSession':
+      if (command.presentedTokenHash !== state.currentTokenHash && !state.rotatedTokenHashes.includes(command.presentedTokenHash)) {
+        return error('TokenNotRecognised');
+      }
+      // Logging out twice is not an error: the session is over either way.
+      return state.status === 'revoked'
+        ? E.right([])
+        : E.right([{ type: 'SessionRevoked', data: { sessionId: state.sessionId, userId: state.userId, reason: 'logout' } }]);
+    default: {
+      const _never: never = command;
+      return _never;
+    }
+  }
+};
+
+export const sessionDecider: Decider<SessionCommand, SessionEvent, SessionState, SessionError> = {
+  decide: decideSession,
+  evolve: evolveSession,
+  initialState: initialSessionState,
+};
