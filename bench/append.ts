@@ -103,7 +103,7 @@ export const main = async (): Promise<void> => {
       }),
     );
   }
-  for (const writers of [1, 4]) {
+  for (const writers of [1, 4, 16]) {
     const run = `b${writers}${randomUUID().slice(0, 8)}`;
     rows.push(
       await timed(`FastFlix: 100-event batches, ${writers} writers`, writers, async (writer, n) => {

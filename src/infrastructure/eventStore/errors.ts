@@ -14,7 +14,10 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
-/** Some of the event ids were appended before, but not as this same append (so it is no retry). */
+/**
+ * Some of the event ids were appended to this stream before, but not as this same append (so it is no
+ * retry). Ids are matched within a stream, as EventStoreDB does; they are not unique across streams.
+ */
 export class DuplicateEventIdError extends Error {
   override readonly name = 'DuplicateEventIdError';
   constructor(readonly stream: StreamName) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import pg from 'pg';
 import type { EventToAppend, StoredEvent, Subscription } from '../../../src/infrastructure/eventStore/eventStore.ts';
-import { DuplicateEventIdError, WrongExpectedRevisionError } from '../../../src/infrastructure/eventStore/errors.ts';
+import { WrongExpectedRevisionError } from '../../../src/infrastructure/eventStore/errors.ts';
 import { streamName } from '../../../src/infrastructure/eventStore/streamName.ts';
 import { openPostgresEventStore, type TestEventStore } from './postgresTestStore.ts';
 
@@ -199,17 +199,6 @@ describe('PostgreSQL event store', function () {
       expect(new Set(results.map((r) => r.position)).size).to.equal(1);
       expect(results.filter((r) => r.appended)).to.have.length(1);
       expect(await opened.store.readStream(stream)).to.have.length(2);
-    });
-  });
-
-  describe('event ids', () => {
-    it('refuses an id already used in another stream', async () => {
-      const reused = event();
-      await opened.store.appendToStream(streamName(`ids${randomUUID().slice(0, 8)}`, '1'), [reused]);
-      const other = streamName(`ids${randomUUID().slice(0, 8)}`, '2');
-      const error = await opened.store.appendToStream(other, [event(), reused]).catch((e: unknown) => e);
-      expect(error).to.be.instanceOf(DuplicateEventIdError);
-      expect(await opened.store.readStream(other)).to.deep.equal([]);
     });
   });
 });

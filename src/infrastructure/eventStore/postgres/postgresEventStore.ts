@@ -40,9 +40,7 @@ export const createPostgresEventStore = ({ pool, notifications, batchSize = 1_00
     const result = await appendGrouped(
       checked,
       checked.events.map((event) => encodeEvent(checked.stream, event)),
-    ).catch((error: unknown) => {
-      throw isEventIdReused(error) ? new DuplicateEventIdError(checked.stream) : error;
-    });
+    );
     switch (result.outcome) {
       case 'appended':
         if (checked.events.length > 0) notifications.announce();
@@ -130,9 +128,5 @@ export const createPostgresEventStore = ({ pool, notifications, batchSize = 1_00
     close: () => notifications.close(),
   };
 };
-
-/** An event id already used by an event of another stream trips the unique key. */
-const isEventIdReused = (error: unknown): boolean =>
-  error instanceof Error && 'constraint' in error && error.constraint === 'events_event_id_key';
 
 const likePrefix = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
