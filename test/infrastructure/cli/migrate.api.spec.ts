@@ -24,7 +24,7 @@ describe('fastflix migrate', function () {
   it('applies the migrations, then finds nothing left to do', async () => {
     const first = runCli(['migrate'], { DATABASE_URL: emptyUrl.href, LOG_LEVEL: 'warn' });
     expect(await first.exited, first.stderr()).to.equal(0);
-    expect(first.stdout()).to.match(/Applied \d+ migration\(s\): 0001_event-store/);
+    expect(first.stdout()).to.match(/Applied \d+ migration\(s\): 20261126070000000_event-store, 20261126090000000_idempotency-keys/);
     const second = runCli(['migrate'], { DATABASE_URL: emptyUrl.href, LOG_LEVEL: 'warn' });
     expect(await second.exited).to.equal(0);
     expect(second.stdout()).to.match(/The schema is up to date/);

@@ -4,7 +4,7 @@ import type { EncodedEvent } from '../envelope.ts';
 import type { ExpectedRevision } from '../eventStore.ts';
 import * as statements from './statements.ts';
 
-/** What `append_events` answered for one append (see migrations/0001_event-store.sql). */
+/** What `append_events` answered for one append (see migrations/20261126070000000_event-store.sql). */
 export interface AppendOutcome {
   readonly outcome: 'appended' | 'duplicate' | 'conflict' | 'duplicate_id';
   readonly revision: bigint;

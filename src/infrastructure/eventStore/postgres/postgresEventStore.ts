@@ -27,7 +27,7 @@ export interface PostgresEventStoreOptions {
   readonly grouping?: GroupingOptions;
 }
 
-// The schema and the reasoning behind positions are in migrations/0001_event-store.sql.
+// The schema and the reasoning behind positions are in migrations/20261126070000000_event-store.sql.
 export const createPostgresEventStore = ({ pool, notifications, batchSize = 1_000, grouping }: PostgresEventStoreOptions): EventStore => {
   const appendGrouped = createGroupedAppends(pool, grouping);
 

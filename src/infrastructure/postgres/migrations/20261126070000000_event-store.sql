@@ -32,7 +32,8 @@ CREATE TABLE events (
 
 -- One row a stream: its last revision and hash. The row lock taken here is what serialises appends to
 -- one stream; appends to different streams never wait for each other. Updated on every append, so
--- pages keep room for HOT updates.
+-- pages keep room for HOT updates. A row at revision -1 is a stream without events (a refused append
+-- to a new stream can leave one behind), which every check treats as no stream at all.
 CREATE TABLE event_streams (
   stream_id text   PRIMARY KEY,
   revision  bigint NOT NULL,
@@ -96,7 +97,14 @@ BEGIN
 
     SELECT s.revision, s.last_hash INTO v_current, v_hash
       FROM event_streams s WHERE s.stream_id = p_streams[i] FOR UPDATE;
-    IF NOT FOUND THEN
+    IF NOT FOUND AND v_count > 0 THEN
+      -- A new stream. Two creators race here: the second waits for the first to commit, inserts
+      -- nothing, and then sees (and locks) the first one's row, so it gets a conflict, not an error.
+      INSERT INTO event_streams (stream_id, revision, last_hash)
+        VALUES (p_streams[i], -1, decode(repeat('00', 32), 'hex')) ON CONFLICT DO NOTHING;
+      SELECT s.revision, s.last_hash INTO v_current, v_hash
+        FROM event_streams s WHERE s.stream_id = p_streams[i] FOR UPDATE;
+    ELSIF NOT FOUND THEN
       v_current := -1;
       v_hash := decode(repeat('00', 32), 'hex');
     END IF;
@@ -131,13 +139,7 @@ BEGIN
         FROM unnest(v_ids, p_types[v_offset + 1 : v_last], p_schema_versions[v_offset + 1 : v_last],
                     v_data[v_offset + 1 : v_last], v_metadata[v_offset + 1 : v_last], v_hashes)
              WITH ORDINALITY AS x(id, type, version, data, metadata, hash, n);
-      IF v_current = -1 THEN
-        -- A concurrent creator of the same stream makes this wait for its commit, then fail on the
-        -- key: the client retries that append alone, and then sees the stream.
-        INSERT INTO event_streams (stream_id, revision, last_hash) VALUES (p_streams[i], v_count - 1, v_hash);
-      ELSE
-        UPDATE event_streams SET revision = v_current + v_count, last_hash = v_hash WHERE stream_id = p_streams[i];
-      END IF;
+      UPDATE event_streams SET revision = v_current + v_count, last_hash = v_hash WHERE stream_id = p_streams[i];
       outcome := 'appended';
       revision := v_current + v_count;
       first_position := v_next;
