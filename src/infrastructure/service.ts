@@ -1,10 +1,23 @@
+import { join } from 'node:path';
+import Router from '@koa/router';
 import { MongoClient } from 'mongodb';
+import { createAdmin, logCreateAdminOutcome } from '../commands/createAdmin/handler.ts';
+import { commandRoutes } from '../commands/routes.ts';
+import { loadAccount } from '../commands/shared/accounts.ts';
+import { movieAvailabilityFromStream } from '../commands/shared/movies.ts';
+import { domainEventDefinitions } from '../domain/events.ts';
+import { meRoute } from '../queries/me/route.ts';
+import { createGuards } from './auth/guards.ts';
+import { createPasswordHasher } from './auth/passwords.ts';
+import { createTokenService } from './auth/tokens.ts';
+import { eventRegistry } from './eventStore/eventRegistry.ts';
+import { openEventStore } from './eventStore/openEventStore.ts';
+import { idempotency } from './http/idempotency.ts';
+import { randomId } from './ids.ts';
+import { createFileMailer, createSmtpMailer } from './mail/mailer.ts';
 import { Redis } from 'ioredis';
 import type { Config } from './config/config.ts';
 import type { EventStore } from './eventStore/eventStore.ts';
-import { createEventStoreDbEventStore } from './eventStore/eventstoredb/eventStoreDbEventStore.ts';
-import { createEventNotifications } from './eventStore/postgres/notifications.ts';
-import { createPostgresEventStore } from './eventStore/postgres/postgresEventStore.ts';
 import { createHttpApp } from './http/app.ts';
 import { operationsRoutes, type ReadinessCheck } from './http/health.ts';
 import { listen } from './http/server.ts';
@@ -27,7 +40,14 @@ export interface RunningService {
  * The composition root: builds every adapter from the configuration, wires them to the HTTP routes,
  * and knows how to take it all down again in reverse order.
  */
-export const startService = async (config: Config, log: Logger): Promise<RunningService> => {
+export interface ServiceOverrides {
+  /** Tests move time; nothing else is ever replaced. */
+  readonly clock?: () => Date;
+}
+
+export const startService = async (config: Config, log: Logger, overrides: ServiceOverrides = {}): Promise<RunningService> => {
+  const jwtSecret = config.auth.jwtSecret;
+  if (jwtSecret === undefined) throw new Error('no JWT secret: the CLI resolves one before starting the service');
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) {
@@ -41,23 +61,10 @@ export const startService = async (config: Config, log: Logger): Promise<Running
     const pool = createPool(database.url, config.database.poolSize, 'api');
     closers.push(() => pool.end());
 
-    const eventStore =
-      config.eventStoreUrl === undefined
-        ? createPostgresEventStore({
-            pool,
-            notifications: createEventNotifications(
-              pool,
-              { connectionString: database.url.href, application_name: 'fastflix-listen' },
-              log,
-            ),
-          })
-        : createEventStoreDbEventStore({ connectionString: config.eventStoreUrl.href });
+    const { store: eventStore, kind } = openEventStore(config, pool, database.url, log);
     closers.push(() => eventStore.close());
 
-    const checks: ReadinessCheck[] = [
-      postgresCheck(pool),
-      eventStoreCheck(eventStore, config.eventStoreUrl === undefined ? 'postgres' : 'eventstoredb'),
-    ];
+    const checks: ReadinessCheck[] = [postgresCheck(pool), eventStoreCheck(eventStore, kind)];
     if (config.redisUrl !== undefined) {
       const redis = new Redis(config.redisUrl.href, { lazyConnect: false, maxRetriesPerRequest: 1 });
       redis.on('error', (error) => log.debug({ err: error }, 'redis connection error'));
@@ -71,8 +78,37 @@ export const startService = async (config: Config, log: Logger): Promise<Running
     }
     if (config.smtpUrl !== undefined) checks.push(smtpCheck(config.smtpUrl));
 
+    const registry = eventRegistry(domainEventDefinitions);
+    const environment = { store: eventStore, registry };
+    const clock = overrides.clock ?? ((): Date => new Date());
+    const tokens = createTokenService({
+      secret: jwtSecret,
+      accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
+      refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
+      nowSeconds: () => Math.floor(clock().getTime() / 1000),
+    });
+    const dependencies = {
+      ...environment,
+      clock,
+      newId: randomId,
+      passwords: createPasswordHasher(config.auth.passwordHashCost),
+      tokens,
+      guards: createGuards(tokens, async (userId) => {
+        const account = await loadAccount(environment, userId);
+        return account.status === 'active' ? account.role : undefined;
+      }),
+      idempotent: idempotency(pool),
+      movieAvailability: movieAvailabilityFromStream(environment),
+      mailer: config.smtpUrl === undefined ? createFileMailer(join(config.dataDir, 'mail')) : createSmtpMailer(config.smtpUrl),
+    };
+    if (config.auth.admin !== undefined) {
+      logCreateAdminOutcome(log, config.auth.admin.email, await createAdmin(dependencies, config.auth.admin));
+    }
+
+    const queries = new Router();
+    meRoute(queries, dependencies);
     const metrics = createMetrics();
-    const app = createHttpApp({ log, metrics, routers: [operationsRoutes(checks, metrics)] });
+    const app = createHttpApp({ log, metrics, routers: [operationsRoutes(checks, metrics), commandRoutes(dependencies), queries] });
     const server = await listen(app, { ...config.http, log });
     closers.push(server.close);
     log.info({ port: server.port, embeddedPostgres: database.embedded }, 'FastFlix is listening');

@@ -66,7 +66,8 @@ export interface ImdbIdBrand {
 }
 const ImdbId = t.brand(t.string, (s): s is t.Branded<string, ImdbIdBrand> => /^tt\d{7,9}$/.test(s), 'ImdbId');
 
-export const ExternalIds = t.exact(t.partial({ tmdbId: PositiveId, imdbId: ImdbId, movielensId: PositiveId }), 'ExternalIds');
+export const externalIdProps = { tmdbId: PositiveId, imdbId: ImdbId, movielensId: PositiveId };
+export const ExternalIds = t.exact(t.partial(externalIdProps), 'ExternalIds');
 export type ExternalIds = t.TypeOf<typeof ExternalIds>;
 
 export interface SlugBrand {

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../config/config.ts';
 import { generatedSecret } from '../config/generatedSecret.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { StartupError } from '../postgres/database.ts';
+import { createAdminCommand } from './createAdmin.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 
@@ -37,6 +38,15 @@ program
   .command('migrate')
   .description('apply pending database migrations and exit')
   .action(async () => migrateCommand(await context()));
+
+program
+  .command('users')
+  .description('manage accounts')
+  .command('create-admin')
+  .description('create an admin account unless one with this e-mail exists')
+  .requiredOption('--email <email>', 'e-mail address of the admin')
+  .requiredOption('--password <password>', 'password, 8 to 256 characters')
+  .action(async (options: { email: string; password: string }) => createAdminCommand(await context(), options));
 
 try {
   await program.parseAsync(process.argv);

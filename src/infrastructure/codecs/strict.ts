@@ -37,7 +37,8 @@ const strictOf = <A, O>(inner: t.Type<A, O, unknown>, props: t.Props, name?: str
     name ?? inner.name,
     (input): input is A => inner.is(input) && unknownKeyErrors(input, []).length === 0,
     (input, context) => {
-      const decoded = inner.validate(input, context);
+      // The inner codec's own context entry lets error paths skip its intersection branches.
+      const decoded = inner.validate(input, [...context, { key: '', type: inner, actual: input }]);
       const extra = unknownKeyErrors(input, context);
       if (extra.length === 0) return decoded;
       // Report misspelt fields together with the invalid ones, so one round trip fixes everything.

@@ -25,6 +25,7 @@ const Environment = t.partial({
   SMTP_URL: urlWithScheme(['smtp:', 'smtps:']),
   JWT_SECRET: secret(32),
   ACCESS_TOKEN_TTL: durationSeconds,
+  PASSWORD_HASH_COST: integerBetween(10, 20),
   REFRESH_TOKEN_TTL: durationSeconds,
   FASTFLIX_ADMIN_EMAIL: nonEmpty,
   FASTFLIX_ADMIN_PASSWORD: nonEmpty,
@@ -58,6 +59,8 @@ export interface Config {
     readonly accessTokenTtlSeconds: number;
     readonly refreshTokenTtlSeconds: number;
     readonly admin: { readonly email: string; readonly password: string } | undefined;
+    /** scrypt's log2(N); see infrastructure/auth/passwords.ts for the choice. */
+    readonly passwordHashCost: number;
   };
   readonly readYourWritesTimeoutMs: number;
 }
@@ -116,6 +119,7 @@ const toConfig = (env: t.TypeOf<typeof Environment>): E.Either<string, Config> =
         env.FASTFLIX_ADMIN_EMAIL !== undefined && env.FASTFLIX_ADMIN_PASSWORD !== undefined
           ? { email: env.FASTFLIX_ADMIN_EMAIL, password: env.FASTFLIX_ADMIN_PASSWORD }
           : undefined,
+      passwordHashCost: env.PASSWORD_HASH_COST ?? 15,
     },
     readYourWritesTimeoutMs: (env.READ_YOUR_WRITES_TIMEOUT ?? 5) * 1000,
   });

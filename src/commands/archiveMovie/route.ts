@@ -1,0 +1,28 @@
+import type Router from '@koa/router';
+import * as E from 'fp-ts/lib/Either.js';
+import { movieDecider } from '../../domain/movie/decide.ts';
+import type { CommandDependencies } from '../shared/dependencies.ts';
+import { handleCommand } from '../shared/handleCommand.ts';
+import { eventIdsFor, eventMetadata, failure, ifMatch, respond, type CommandContext } from '../shared/http.ts';
+import { movieIdParam, movieProblem } from '../shared/movieRoutes.ts';
+import { movieEventTypes } from '../shared/movies.ts';
+import { movieStream } from '../shared/streams.ts';
+
+/** A soft delete: the movie leaves the catalogue, its history stays. */
+export const archiveMovieRoute = (router: Router, dependencies: CommandDependencies): void => {
+  router.delete('/movies/:id', dependencies.guards.requireRole('admin'), dependencies.idempotent, async (ctx: CommandContext) => {
+    const movieId = movieIdParam(ctx.params.id);
+    const stream = movieStream(movieId);
+    const result = await handleCommand(dependencies, {
+      stream,
+      decider: movieDecider,
+      eventTypes: movieEventTypes,
+      command: { type: 'ArchiveMovie' },
+      metadata: eventMetadata(ctx, dependencies.clock()),
+      ifMatch: ifMatch(ctx),
+      eventIds: eventIdsFor(ctx, stream),
+    });
+    if (E.isLeft(result)) throw failure(result.left, movieProblem);
+    respond(ctx, result.right);
+  });
+};

@@ -1,0 +1,38 @@
+import type Router from '@koa/router';
+import * as E from 'fp-ts/lib/Either.js';
+import { accountDecider } from '../../domain/account/decide.ts';
+import { forbidden, notFound } from '../../infrastructure/http/problem.ts';
+import { accountEventTypes } from '../shared/accounts.ts';
+import type { CommandDependencies } from '../shared/dependencies.ts';
+import { handleCommand } from '../shared/handleCommand.ts';
+import { decodeBody, eventIdsFor, eventMetadata, failure, ifMatch, respond, type CommandContext } from '../shared/http.ts';
+import { userStream } from '../shared/streams.ts';
+import { ChangePasswordRequest } from './command.ts';
+
+export const changePasswordRoute = (router: Router, dependencies: CommandDependencies): void => {
+  router.put('/me/password', dependencies.guards.requireUser, dependencies.idempotent, async (ctx: CommandContext) => {
+    const request = decodeBody(ChangePasswordRequest, ctx);
+    const userId = ctx.state.user?.sub;
+    if (userId === undefined) throw forbidden('Sign in first');
+    const newPasswordHash = await dependencies.passwords.hash(request.newPassword);
+    const stream = userStream(userId);
+    const result = await handleCommand(dependencies, {
+      stream,
+      decider: accountDecider,
+      eventTypes: accountEventTypes,
+      command: async (state) =>
+        state.status !== 'unregistered' && (await dependencies.passwords.verify(state.passwordHash, request.currentPassword))
+          ? E.right({ type: 'ChangePassword' as const, newPasswordHash })
+          : E.left({ type: 'WrongPassword' as const }),
+      metadata: eventMetadata(ctx, dependencies.clock()),
+      ifMatch: ifMatch(ctx),
+      eventIds: eventIdsFor(ctx, stream),
+    });
+    if (E.isLeft(result)) {
+      throw failure(result.left, (error) =>
+        error.type === 'WrongPassword' ? forbidden('The current password is not correct') : notFound('The account no longer exists'),
+      );
+    }
+    respond(ctx, result.right);
+  });
+};

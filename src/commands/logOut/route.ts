@@ -1,0 +1,28 @@
+import type Router from '@koa/router';
+import * as E from 'fp-ts/lib/Either.js';
+import { sessionDecider } from '../../domain/session/decide.ts';
+import { parseRefreshToken } from '../../infrastructure/auth/tokens.ts';
+import { unauthorized } from '../../infrastructure/http/problem.ts';
+import type { CommandDependencies } from '../shared/dependencies.ts';
+import { handleCommand } from '../shared/handleCommand.ts';
+import { decodeBody, eventMetadata, failure, respond, type CommandContext } from '../shared/http.ts';
+import { sessionEventTypes } from '../shared/sessions.ts';
+import { sessionStream } from '../shared/streams.ts';
+import { LogOutRequest } from './command.ts';
+
+/** Ends the session the refresh token belongs to; holding the token is the proof needed. */
+export const logOutRoute = (router: Router, dependencies: CommandDependencies): void => {
+  router.post('/auth/logout', async (ctx: CommandContext) => {
+    const presented = parseRefreshToken(decodeBody(LogOutRequest, ctx).refreshToken);
+    if (presented === undefined) throw unauthorized('The refresh token is malformed');
+    const result = await handleCommand(dependencies, {
+      stream: sessionStream(presented.sessionId),
+      decider: sessionDecider,
+      eventTypes: sessionEventTypes,
+      command: { type: 'EndSession', presentedTokenHash: presented.hash },
+      metadata: eventMetadata(ctx, dependencies.clock()),
+    });
+    if (E.isLeft(result)) throw failure(result.left, () => unauthorized('The refresh token is not recognised'));
+    respond(ctx, result.right);
+  });
+};

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
+import { accountDecider } from '../../domain/account/decide.ts';
+import { Email } from '../../domain/shared/codecs.ts';
+import { sha256 } from '../../infrastructure/auth/tokens.ts';
+import type { EventMetadata } from '../../infrastructure/eventStore/eventStore.ts';
+import type { Mailer } from '../../infrastructure/mail/mailer.ts';
+import { accountEventTypes, reservedUserId } from '../shared/accounts.ts';
+import type { CommandDependencies } from '../shared/dependencies.ts';
+import { handleCommand } from '../shared/handleCommand.ts';
+import { userStream } from '../shared/streams.ts';
+import { secondsAfter } from '../shared/time.ts';
+
+export const resetTokenTtlSeconds = 3_600;
+
+/**
+ * Records the request and mails a one-time token to the account's address. The token itself never
+ * enters the event log (only its hash): the log is read by auditors, the mailbox only by its owner.
+ * An unknown address does nothing at all.
+ */
+export const requestPasswordReset = async (
+  dependencies: Pick<CommandDependencies, 'store' | 'registry' | 'clock'> & { readonly mailer: Mailer },
+  address: string,
+  metadata: EventMetadata,
+): Promise<void> => {
+  const email = Email.decode(address);
+  if (E.isLeft(email)) return;
+  const userId = await reservedUserId(dependencies, email.right);
+  if (userId === undefined) return;
+  const secret = randomBytes(32).toString('base64url');
+  const result = await handleCommand(dependencies, {
+    stream: userStream(userId),
+    decider: accountDecider,
+    eventTypes: accountEventTypes,
+    command: {
+      type: 'RequestPasswordReset',
+      tokenHash: sha256(secret),
+      expiresAt: secondsAfter(dependencies.clock(), resetTokenTtlSeconds),
+    },
+    metadata,
+  });
+  if (E.isLeft(result)) return;
+  await dependencies.mailer.send({
+    to: email.right,
+    subject: 'Reset your FastFlix password',
+    text: [
+      'Someone (we hope you) asked to reset the password of your FastFlix account.',
+      '',
+      `Your reset token, valid for one hour: ${userId}.${secret}`,
+      '',
+      'POST it as {"token": "…", "newPassword": "…"} to /auth/password-reset/confirm.',
+      'If you did not ask for this, ignore this message: your password stays as it is.',
+    ].join('\n'),
+  });
+};

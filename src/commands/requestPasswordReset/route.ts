@@ -1,0 +1,26 @@
+import type Router from '@koa/router';
+import type { Mailer } from '../../infrastructure/mail/mailer.ts';
+import type { CommandDependencies } from '../shared/dependencies.ts';
+import { decodeBody, eventMetadata, type CommandContext } from '../shared/http.ts';
+import { RequestPasswordResetRequest } from './command.ts';
+import { requestPasswordReset } from './handler.ts';
+
+/**
+ * Always 202, at once: whether the address has an account is never revealed, neither by the answer
+ * nor by how long it takes (the work happens after answering). For the same reason this one command
+ * answers without an event position.
+ */
+export const requestPasswordResetRoute = (router: Router, dependencies: CommandDependencies & { readonly mailer: Mailer }): void => {
+  router.post('/auth/password-reset', (ctx: CommandContext) => {
+    const { email } = decodeBody(RequestPasswordResetRequest, ctx);
+    const metadata = eventMetadata(ctx, dependencies.clock());
+    const log = ctx.state.log;
+    setImmediate(() => {
+      requestPasswordReset(dependencies, email, metadata).catch((error: unknown) =>
+        log.error({ err: error }, 'password reset request failed'),
+      );
+    });
+    ctx.status = 202;
+    ctx.body = { status: 'accepted', detail: 'If an account has this address, a reset token is on its way to it' };
+  });
+};

@@ -1,0 +1,34 @@
+import type Router from '@koa/router';
+import * as E from 'fp-ts/lib/Either.js';
+import { accountDecider } from '../../domain/account/decide.ts';
+import { Uuid } from '../../domain/shared/codecs.ts';
+import { sha256 } from '../../infrastructure/auth/tokens.ts';
+import { badRequest } from '../../infrastructure/http/problem.ts';
+import { accountEventTypes } from '../shared/accounts.ts';
+import type { CommandDependencies } from '../shared/dependencies.ts';
+import { handleCommand } from '../shared/handleCommand.ts';
+import { decodeBody, eventMetadata, failure, respond, type CommandContext } from '../shared/http.ts';
+import { userStream } from '../shared/streams.ts';
+import { isoTime } from '../shared/time.ts';
+import { ResetPasswordRequest } from './command.ts';
+
+const invalidToken = () => badRequest('The reset token is invalid or has expired; request a new one');
+
+export const resetPasswordRoute = (router: Router, dependencies: CommandDependencies): void => {
+  router.post('/auth/password-reset/confirm', async (ctx: CommandContext) => {
+    const request = decodeBody(ResetPasswordRequest, ctx);
+    const [userPart, secret, ...rest] = request.token.split('.');
+    const userId = Uuid.decode(userPart);
+    if (E.isLeft(userId) || secret === undefined || rest.length > 0) throw invalidToken();
+    const newPasswordHash = await dependencies.passwords.hash(request.newPassword);
+    const result = await handleCommand(dependencies, {
+      stream: userStream(userId.right),
+      decider: accountDecider,
+      eventTypes: accountEventTypes,
+      command: { type: 'ResetPassword', tokenHash: sha256(secret), newPasswordHash, now: isoTime(dependencies.clock()) },
+      metadata: { ...eventMetadata(ctx, dependencies.clock()), actorId: userId.right },
+    });
+    if (E.isLeft(result)) throw failure(result.left, invalidToken);
+    respond(ctx, result.right);
+  });
+};

@@ -1,0 +1,79 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import jwt from 'jsonwebtoken';
+import { Role, Uuid } from '../../domain/shared/codecs.ts';
+
+// Access tokens are JWTs (HS256 only: the allowlist is what stops `alg: none` and the HS/RS confusion
+// attack), checked for issuer, audience and expiry. Refresh tokens are opaque: `<sessionId>.<secret>`;
+// only the secret's SHA-256 is stored (it is 256 random bits, so no slow hash is needed), and each
+// refresh rotates it (see domain/session).
+
+const issuer = 'fastflix';
+const audience = 'fastflix-api';
+const algorithm = 'HS256';
+
+const AccessClaims = t.type({ sub: Uuid, role: Role, sid: Uuid });
+export type AccessClaims = t.TypeOf<typeof AccessClaims>;
+
+export interface TokenService {
+  readonly issueAccessToken: (claims: AccessClaims) => { readonly token: string; readonly expiresIn: number };
+  /** The claims, or why the token is refused (for the 401's detail). */
+  readonly verifyAccessToken: (token: string) => E.Either<string, AccessClaims>;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+}
+
+export const createTokenService = (options: {
+  readonly secret: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  /** Seconds since the epoch; injected so tests can move time. */
+  readonly nowSeconds: () => number;
+}): TokenService => ({
+  accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+  refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
+  issueAccessToken: (claims) => {
+    const iat = options.nowSeconds();
+    const token = jwt.sign({ ...claims, iat, exp: iat + options.accessTokenTtlSeconds }, options.secret, { algorithm, issuer, audience });
+    return { token, expiresIn: options.accessTokenTtlSeconds };
+  },
+  verifyAccessToken: (token) => {
+    let payload: unknown;
+    try {
+      payload = jwt.verify(token, options.secret, { algorithms: [algorithm], issuer, audience, clockTimestamp: options.nowSeconds() });
+    } catch (error) {
+      return E.left(describeJwtError(error));
+    }
+    const claims = AccessClaims.decode(payload);
+    return E.isLeft(claims)
+      ? E.left('the token does not carry the expected claims')
+      : E.right({ sub: claims.right.sub, role: claims.right.role, sid: claims.right.sid });
+  },
+});
+
+const describeJwtError = (error: unknown): string => {
+  if (error instanceof jwt.TokenExpiredError) return 'the token has expired';
+  if (error instanceof jwt.NotBeforeError) return 'the token is not valid yet';
+  if (error instanceof jwt.JsonWebTokenError) return `the token is invalid (${error.message})`;
+  return 'the token is invalid';
+};
+
+// refresh tokens
+
+export const newRefreshToken = (sessionId: Uuid): { readonly token: string; readonly hash: string } => {
+  const secret = randomBytes(32).toString('base64url');
+  return { token: `${sessionId}.${secret}`, hash: sha256(secret) };
+};
+
+export const parseRefreshToken = (token: string): { readonly sessionId: Uuid; readonly hash: string } | undefined => {
+  const [sessionId, secret, ...rest] = token.split('.');
+  const decoded = Uuid.decode(sessionId);
+  if (rest.length > 0 || secret === undefined || !/^[A-Za-z0-9_-]{43}$/.test(secret) || E.isLeft(decoded)) return undefined;
+  return { sessionId: decoded.right, hash: sha256(secret) };
+};
+
+export const sha256 = (value: string): string => createHash('sha256').update(value).digest('base64url');
+
+/** Compares two hashes without leaking, through timing, how much of them matched. */
+export const sameHash = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
