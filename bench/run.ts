@@ -3,6 +3,7 @@
 
 const benchmarks: Record<string, () => Promise<{ main: (args: string[]) => Promise<void> }>> = {
   append: () => import('./append.ts'),
+  commands: () => import('./commands.ts'),
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));

@@ -4,7 +4,7 @@ import { MongoClient } from 'mongodb';
 import { createAdmin, logCreateAdminOutcome } from '../commands/createAdmin/handler.ts';
 import { commandRoutes } from '../commands/routes.ts';
 import { loadAccount } from '../commands/shared/accounts.ts';
-import { movieAvailabilityFromStream } from '../commands/shared/movies.ts';
+import { createMovieAvailabilityCache } from '../commands/shared/movieAvailability.ts';
 import { domainEventDefinitions } from '../domain/events.ts';
 import { meRoute } from '../queries/me/route.ts';
 import { createGuards } from './auth/guards.ts';
@@ -81,6 +81,8 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     const registry = eventRegistry(domainEventDefinitions);
     const environment = { store: eventStore, registry };
     const clock = overrides.clock ?? ((): Date => new Date());
+    const movieAvailability = await createMovieAvailabilityCache(environment, log);
+    closers.push(movieAvailability.close);
     const tokens = createTokenService({
       secret: jwtSecret,
       accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
@@ -98,7 +100,8 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
         return account.status === 'active' ? account.role : undefined;
       }),
       idempotent: idempotency(pool),
-      movieAvailability: movieAvailabilityFromStream(environment),
+      movieAvailability: movieAvailability.availability,
+      movieArchived: movieAvailability.archived,
       mailer: config.smtpUrl === undefined ? createFileMailer(join(config.dataDir, 'mail')) : createSmtpMailer(config.smtpUrl),
     };
     if (config.auth.admin !== undefined) {

@@ -23,6 +23,7 @@ export const archiveMovieRoute = (router: Router, dependencies: CommandDependenc
       eventIds: eventIdsFor(ctx, stream),
     });
     if (E.isLeft(result)) throw failure(result.left, movieProblem);
+    if (result.right.position !== null) dependencies.movieArchived(movieId, result.right.position);
     respond(ctx, result.right);
   });
 };

@@ -5,6 +5,7 @@ import type { TokenService } from '../../infrastructure/auth/tokens.ts';
 import type { Middleware } from 'koa';
 import type { CommandEnvironment } from './handleCommand.ts';
 import type { MovieAvailability } from '../../domain/viewing/decide.ts';
+import type { Position } from '../../infrastructure/eventStore/eventStore.ts';
 
 /** Time and ids come from outside, so tests can fix them (the only things tests mock). */
 export type Clock = () => Date;
@@ -21,4 +22,6 @@ export interface CommandDependencies extends CommandEnvironment {
   readonly idempotent: Middleware;
   /** Whether a movie can be rated, watched or listed now. */
   readonly movieAvailability: (movieId: Uuid) => Promise<MovieAvailability>;
+  /** Tells `movieAvailability` at once that this process archived a movie. */
+  readonly movieArchived: (movieId: Uuid, position: Position) => void;
 }

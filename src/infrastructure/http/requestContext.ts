@@ -17,7 +17,8 @@ export const requestContext =
   async (ctx, next) => {
     const offered = ctx.get('X-Request-Id');
     const requestId = acceptableId.test(offered) ? offered : randomUUID();
-    const requestLog = log.child({ req_id: requestId });
+    // A "simple" child only adds fields: much cheaper, and it is made for every request.
+    const requestLog = log.child({ req_id: requestId }, true);
     Object.assign(ctx.state, { requestId, log: requestLog });
     ctx.set('X-Request-Id', requestId);
     const started = process.hrtime.bigint();

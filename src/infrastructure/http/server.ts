@@ -5,7 +5,10 @@ import type { Logger } from '../logging/logger.ts';
 export interface RunningServer {
   readonly server: Server;
   readonly port: number;
-  /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes every connection. */
+  /**
+   * Stops accepting, lets the requests in flight finish (up to the timeout), and resolves once every
+   * handler has returned: only then may the pools they use be closed.
+   */
   readonly close: () => Promise<void>;
 }
 
@@ -14,7 +17,17 @@ export const listen = async (
   options: { readonly host: string; readonly port: number; readonly shutdownTimeoutMs: number; readonly log: Logger },
 ): Promise<RunningServer> => {
   const handle = app.callback();
-  const server = createServer((request, response) => void handle(request, response));
+  // Handlers in flight, counted until they return: a client that hangs up does not end its
+  // handler, which may still be using the database when the connection is long gone.
+  let handling = 0;
+  let drained: (() => void) | undefined;
+  const server = createServer((request, response) => {
+    handling++;
+    void handle(request, response).finally(() => {
+      handling--;
+      if (handling === 0) drained?.();
+    });
+  });
   // Keep-alive connections outliving the load balancer's idle timeout avoid spurious 502s.
   server.keepAliveTimeout = 65_000;
   let closing = false;
@@ -33,23 +46,21 @@ export const listen = async (
   });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  return {
-    server,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        closing = true;
-        const force = setTimeout(() => {
-          options.log.warn('in-flight requests did not finish before the shutdown timeout; closing their connections');
-          server.closeAllConnections();
-        }, options.shutdownTimeoutMs);
-        force.unref();
-        server.close(() => {
-          clearTimeout(force);
-          resolve();
-        });
-        // Idle keep-alive connections would otherwise hold `close` open until they time out.
-        server.closeIdleConnections();
-      }),
+
+  const close = async (): Promise<void> => {
+    closing = true;
+    const force = setTimeout(() => {
+      options.log.warn('requests in flight did not finish before the shutdown timeout; closing their connections');
+      server.closeAllConnections();
+      drained?.();
+    }, options.shutdownTimeoutMs);
+    force.unref();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Idle keep-alive connections would otherwise hold `close` open until they time out.
+    server.closeIdleConnections();
+    await closed;
+    if (handling > 0) await new Promise<void>((resolve) => (drained = resolve));
+    clearTimeout(force);
   };
+  return { server, port, close };
 };
