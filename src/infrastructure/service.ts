@@ -1,12 +1,16 @@
 import { join } from 'node:path';
-import Router from '@koa/router';
 import { MongoClient } from 'mongodb';
 import { createAdmin, logCreateAdminOutcome } from '../commands/createAdmin/handler.ts';
 import { commandRoutes } from '../commands/routes.ts';
 import { loadAccount } from '../commands/shared/accounts.ts';
 import { createMovieAvailabilityCache } from '../commands/shared/movieAvailability.ts';
 import { domainEventDefinitions } from '../domain/events.ts';
-import { meRoute } from '../queries/me/route.ts';
+import { projections } from '../projections/index.ts';
+import { createProjectionPositions } from '../projections/runtime/positions.ts';
+import { liveSchema } from '../projections/runtime/projection.ts';
+import { runProjection } from '../projections/runtime/runProjection.ts';
+import { queryRoutes } from '../queries/routes.ts';
+import { readYourWrites } from '../queries/shared/readYourWrites.ts';
 import { createGuards } from './auth/guards.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
 import { createTokenService } from './auth/tokens.ts';
@@ -26,7 +30,8 @@ import { createMetrics } from './metrics/metrics.ts';
 import { openDatabaseServer } from './postgres/database.ts';
 import { migrate } from './postgres/migrate.ts';
 import { createPool } from './postgres/pool.ts';
-import { eventStoreCheck, mongodbCheck, postgresCheck, redisCheck, smtpCheck } from './readinessChecks.ts';
+import { createQueryPool } from './postgres/slonik.ts';
+import { eventStoreCheck, mongodbCheck, postgresCheck, projectionsCheck, redisCheck, smtpCheck } from './readinessChecks.ts';
 
 export interface RunningService {
   readonly port: number;
@@ -108,9 +113,29 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       logCreateAdminOutcome(log, config.auth.admin.email, await createAdmin(dependencies, config.auth.admin));
     }
 
-    const queries = new Router();
-    meRoute(queries, dependencies);
     const metrics = createMetrics();
+    const positions = await createProjectionPositions(
+      pool,
+      { connectionString: database.url.href, application_name: 'fastflix-positions' },
+      log,
+    );
+    closers.push(positions.close);
+    const runners = projections.map((projection) =>
+      runProjection(
+        projection,
+        { pool, lockConnection: { connectionString: database.url.href }, store: eventStore, registry, log, metrics, positions },
+        {
+          stateName: projection.name,
+          schema: liveSchema(projection),
+        },
+      ),
+    );
+    closers.push(() => Promise.all(runners.map((runner) => runner.stop())));
+    checks.push(projectionsCheck(pool, eventStore));
+
+    const db = await createQueryPool(database.url, config.database.poolSize);
+    closers.push(() => db.end());
+    const queries = queryRoutes({ ...dependencies, db, consistentWith: readYourWrites(positions, config.readYourWritesTimeoutMs) });
     const app = createHttpApp({ log, metrics, routers: [operationsRoutes(checks, metrics), commandRoutes(dependencies), queries] });
     const server = await listen(app, { ...config.http, log });
     closers.push(server.close);

@@ -1,9 +1,16 @@
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The service's Prometheus registry: one per process, made by the composition root, never global. */
 export interface Metrics {
   readonly registry: Registry;
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Events between the head of the log and a projection's checkpoint. */
+  readonly projectionLagEvents: Gauge<'projection'>;
+  /** Seconds between the newest event and the last one a projection applied (0 when caught up). */
+  readonly projectionLagSeconds: Gauge<'projection'>;
+  readonly projectionEventsApplied: Counter<'projection'>;
+  /** 1 while a projection is stopped at a parked (dead-letter) event. */
+  readonly projectionStopped: Gauge<'projection'>;
 }
 
 export const createMetrics = (): Metrics => {
@@ -16,5 +23,29 @@ export const createMetrics = (): Metrics => {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  return { registry, httpRequestDuration };
+  const projectionLagEvents = new Gauge({
+    name: 'fastflix_projection_lag_events',
+    help: 'Events appended after the checkpoint of the projection',
+    labelNames: ['projection'] as const,
+    registers: [registry],
+  });
+  const projectionLagSeconds = new Gauge({
+    name: 'fastflix_projection_lag_seconds',
+    help: 'Age difference between the newest event and the last event the projection applied',
+    labelNames: ['projection'] as const,
+    registers: [registry],
+  });
+  const projectionEventsApplied = new Counter({
+    name: 'fastflix_projection_events_applied_total',
+    help: 'Events applied by the projection in this process',
+    labelNames: ['projection'] as const,
+    registers: [registry],
+  });
+  const projectionStopped = new Gauge({
+    name: 'fastflix_projection_stopped',
+    help: '1 while the projection is stopped at a dead-letter event',
+    labelNames: ['projection'] as const,
+    registers: [registry],
+  });
+  return { registry, httpRequestDuration, projectionLagEvents, projectionLagSeconds, projectionEventsApplied, projectionStopped };
 };

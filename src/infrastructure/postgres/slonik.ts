@@ -1,0 +1,28 @@
+import { createPool, createTypeParserPreset, SchemaValidationError, type DatabasePool, type Interceptor } from 'slonik';
+
+/**
+ * Rows checked against the zod schema each query declares with `sql.type(…)` (slonik 47 takes zod;
+ * only this interceptor makes it check), so a query's TypeScript type is what actually arrived.
+ */
+const resultParser: Interceptor = {
+  name: 'fastflix-result-parser',
+  transformRow: (context, query, row) => {
+    const parser = context.resultParser;
+    if (parser === undefined) return row;
+    const parsed = parser.safeParse(row);
+    if (!parsed.success) throw new SchemaValidationError(query, row, parsed.error.issues);
+    return parsed.data as typeof row;
+  },
+};
+
+/** The pool query handlers read through: slonik over the same PostgreSQL as everything else. */
+export const createQueryPool = (url: URL, size: number): Promise<DatabasePool> => {
+  const withName = new URL(url.href);
+  withName.searchParams.set('application_name', 'fastflix-queries');
+  return createPool(withName.href, {
+    maximumPoolSize: size,
+    interceptors: [resultParser],
+    // int8 as bigint (positions, counts), timestamps as Date, numeric as number.
+    typeParsers: createTypeParserPreset(),
+  });
+};

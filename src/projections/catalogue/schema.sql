@@ -1,0 +1,22 @@
+-- The catalogue: one row per movie, archived ones included (flagged), with its search document.
+CREATE TABLE movies (
+  movie_id     uuid        PRIMARY KEY,
+  slug         text        NOT NULL UNIQUE,
+  title        text        NOT NULL,
+  year         integer,
+  genres       text[]      NOT NULL,
+  overview     text        NOT NULL,
+  runtime      integer,
+  external_ids jsonb       NOT NULL,
+  archived     boolean     NOT NULL DEFAULT false,
+  created_at   timestamptz NOT NULL,
+  updated_at   timestamptz NOT NULL,
+  -- Title weighs most (A), then genres (B), then the overview (C); kept by the projector because
+  -- array_to_string is not immutable enough for a generated column.
+  search       tsvector    NOT NULL
+);
+CREATE INDEX movies_search ON movies USING gin (search);
+CREATE INDEX movies_title_trigrams ON movies USING gin (lower(title) public.gin_trgm_ops);
+CREATE INDEX movies_by_year ON movies (year, movie_id) WHERE NOT archived;
+CREATE INDEX movies_by_title ON movies (lower(title), movie_id) WHERE NOT archived;
+CREATE INDEX movies_by_genre ON movies USING gin (genres) WHERE NOT archived;

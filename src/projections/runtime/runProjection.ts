@@ -1,0 +1,274 @@
+import * as E from 'fp-ts/lib/Either.js';
+import pg from 'pg';
+import type { DomainEvent } from '../../domain/events.ts';
+import type { EventRegistry, RecordedEvent } from '../../infrastructure/eventStore/eventRegistry.ts';
+import type { EventStore, Position, StoredEvent } from '../../infrastructure/eventStore/eventStore.ts';
+import type { Logger } from '../../infrastructure/logging/logger.ts';
+import type { Metrics } from '../../infrastructure/metrics/metrics.ts';
+import type { ProjectionPositions } from './positions.ts';
+import type { Projection } from './projection.ts';
+import { ensureProjectionSchema } from './schema.ts';
+
+export interface ProjectionRuntime {
+  readonly pool: pg.Pool;
+  /** For the session that holds the projection's advisory lock. */
+  readonly lockConnection: pg.ClientConfig;
+  readonly store: EventStore;
+  readonly registry: EventRegistry<DomainEvent>;
+  readonly log: Logger;
+  readonly metrics?: Metrics;
+  readonly positions?: ProjectionPositions;
+  /** Delays before the retries of a failing event; after the last, it is parked. */
+  readonly retryDelaysMs?: readonly number[];
+  readonly standbyPollMs?: number;
+  readonly batchSize?: number;
+}
+
+/** Where a run writes: the live read model, or the shadow of a rebuild. */
+export interface ProjectionTarget {
+  readonly stateName: string;
+  readonly schema: string;
+  /** Stop once caught up with the head of the log (rebuilds); live runs follow forever. */
+  readonly untilCaughtUp?: boolean;
+  readonly onProgress?: (progress: { readonly position: Position; readonly applied: number }) => void;
+}
+
+export interface RunningProjection {
+  readonly stop: () => Promise<void>;
+  /** Settles when the run ends: stopped, caught up (rebuilds), or parked at a poison event. */
+  readonly done: Promise<'stopped' | 'caught-up' | 'parked'>;
+}
+
+/** Another instance moved the checkpoint: this one must stand down rather than apply twice. */
+class FencedOut extends Error {
+  override readonly name = 'FencedOut';
+}
+
+class Poisoned extends Error {
+  override readonly name = 'Poisoned';
+  constructor(
+    readonly event: StoredEvent,
+    readonly reason: unknown,
+    readonly attempts: number,
+  ) {
+    super(`event ${event.eventId} at ${event.position} could not be applied`);
+  }
+}
+
+/**
+ * Runs one projection: waits for its advisory lock (one writer per projection across all instances;
+ * the others stand by), follows the log from its checkpoint, and applies each batch in a transaction
+ * that also moves the checkpoint, fenced on the old value. An event that keeps failing is retried
+ * with backoff, then parked in projection_dead_letters and the projection stops there.
+ */
+export const runProjection = (projection: Projection, runtime: ProjectionRuntime, target: ProjectionTarget): RunningProjection => {
+  const log = runtime.log.child({ projection: projection.name, state: target.stateName });
+  const retryDelays = runtime.retryDelaysMs ?? [100, 500, 2_000];
+  let stopping = false;
+  let wakeStandby: (() => void) | undefined;
+  let closeSubscription: (() => Promise<void>) | undefined;
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wakeStandby = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const applyBatch = async (events: readonly StoredEvent[], from: Position, to: Position): Promise<void> => {
+    const client = await runtime.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL search_path TO ${target.schema}, public`);
+      if (events.length > 0) await projection.apply(events.map(decode), client);
+      const moved = await client.query('UPDATE projection_state SET position = $3, updated_at = now() WHERE name = $1 AND position = $2', [
+        target.stateName,
+        from,
+        to,
+      ]);
+      if (moved.rowCount !== 1) throw new FencedOut(`the checkpoint of ${target.stateName} moved under this instance`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+
+  const decode = (event: StoredEvent): RecordedEvent<DomainEvent> => {
+    const decoded = runtime.registry.decode(event);
+    if (E.isLeft(decoded)) throw decoded.left;
+    return decoded.right;
+  };
+
+  /** The batch at once; if it fails, event by event, to find (and retry) the one that fails. */
+  const applyWithRetries = async (events: readonly StoredEvent[], from: Position, to: Position): Promise<void> => {
+    try {
+      await applyBatch(events, from, to);
+      return;
+    } catch (error) {
+      if (error instanceof FencedOut || isInfrastructureFailure(error)) throw error;
+    }
+    let checkpoint = from;
+    for (const event of events) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await applyBatch([event], checkpoint, event.position);
+          break;
+        } catch (error) {
+          if (error instanceof FencedOut || isInfrastructureFailure(error)) throw error;
+          const delay = retryDelays[attempt - 1];
+          if (delay === undefined || stopping) throw new Poisoned(event, error, attempt);
+          log.warn({ err: error, position: event.position.toString(), attempt }, 'event failed; retrying');
+          await sleep(delay);
+        }
+      }
+      checkpoint = event.position;
+    }
+    if (checkpoint !== to) await applyBatch([], checkpoint, to);
+  };
+
+  const park = async (poisoned: Poisoned): Promise<void> => {
+    const message = poisoned.reason instanceof Error ? poisoned.reason.message : String(poisoned.reason);
+    const client = await runtime.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        'INSERT INTO projection_dead_letters (projection, position, event_id, event_type, error, attempts) VALUES ($1, $2, $3, $4, $5, $6)',
+        [target.stateName, poisoned.event.position, poisoned.event.eventId, poisoned.event.type, message, poisoned.attempts],
+      );
+      await client.query("UPDATE projection_state SET status = 'stopped', error = $2, updated_at = now() WHERE name = $1", [
+        target.stateName,
+        message,
+      ]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    runtime.metrics?.projectionStopped.set({ projection: target.stateName }, 1);
+    log.error(
+      { err: poisoned.reason, position: poisoned.event.position.toString(), eventType: poisoned.event.type },
+      'projection stopped at an event it cannot apply; see `fastflix projections status`',
+    );
+  };
+
+  const follow = async (): Promise<'stopped' | 'caught-up' | 'parked'> => {
+    const state = await runtime.pool.query<{ position: string; status: string }>(
+      'SELECT position, status FROM projection_state WHERE name = $1',
+      [target.stateName],
+    );
+    const row = state.rows[0];
+    if (row === undefined) throw new Error(`no projection_state row for ${target.stateName}`);
+    if (row.status === 'stopped') {
+      runtime.metrics?.projectionStopped.set({ projection: target.stateName }, 1);
+      return 'parked';
+    }
+    runtime.metrics?.projectionStopped.set({ projection: target.stateName }, 0);
+    let position = BigInt(row.position);
+    const subscription = runtime.store.subscribeToAll({
+      fromPosition: position < 0n ? 'start' : position,
+      filter: { eventTypes: projection.eventTypes },
+      maxBatchSize: runtime.batchSize ?? 1_000,
+    });
+    closeSubscription = subscription.close;
+    // A stop that came while this run was starting up must not be missed.
+    if (stopping) {
+      await subscription.close();
+      return 'stopped';
+    }
+    let applied = 0;
+    let lastLagCheck = 0;
+    try {
+      for await (const batch of subscription) {
+        if (stopping) return 'stopped';
+        await applyWithRetries(batch.events, position, batch.checkpoint);
+        position = batch.checkpoint;
+        applied += batch.events.length;
+        runtime.metrics?.projectionEventsApplied.inc({ projection: target.stateName }, batch.events.length);
+        runtime.positions?.advanced(target.stateName, position);
+        target.onProgress?.({ position, applied });
+        if (Date.now() - lastLagCheck > 1_000) {
+          lastLagCheck = Date.now();
+          await reportLag(position, batch.events[batch.events.length - 1]);
+        }
+        if (batch.caughtUp && target.untilCaughtUp === true) return 'caught-up';
+      }
+      return 'stopped';
+    } catch (error) {
+      if (error instanceof Poisoned) {
+        await park(error);
+        return 'parked';
+      }
+      throw error;
+    } finally {
+      closeSubscription = undefined;
+      await subscription.close();
+    }
+  };
+
+  const reportLag = async (position: Position, last: StoredEvent | undefined): Promise<void> => {
+    if (runtime.metrics === undefined) return;
+    const head = await runtime.store.headPosition();
+    const [newest] = await runtime.store.readAll({ direction: 'backwards', maxCount: 1 });
+    const behind = head === null || head <= position ? 0 : Number(head - position);
+    runtime.metrics.projectionLagEvents.set({ projection: target.stateName }, behind);
+    const seconds =
+      behind === 0 || newest === undefined || last === undefined ? 0 : (newest.recordedAt.getTime() - last.recordedAt.getTime()) / 1000;
+    runtime.metrics.projectionLagSeconds.set({ projection: target.stateName }, Math.max(0, seconds));
+  };
+
+  const run = async (): Promise<'stopped' | 'caught-up' | 'parked'> => {
+    while (!stopping) {
+      const lock = new pg.Client({ ...runtime.lockConnection, application_name: `fastflix-projector-${projection.name}` });
+      lock.on('error', () => undefined);
+      try {
+        await lock.connect();
+        const { rows } = await lock.query<{ locked: boolean }>(
+          "SELECT pg_try_advisory_lock(hashtextextended('fastflix.projection.' || $1, 0)) AS locked",
+          [target.stateName],
+        );
+        if (rows[0]?.locked !== true) {
+          log.debug('another instance writes this projection; standing by');
+        } else {
+          await ensureProjectionSchema(runtime.pool, projection, target);
+          // Losing the lock's connection means another instance may take over: stop following.
+          lock.once('end', () => void closeSubscription?.());
+          const outcome = await follow();
+          if (outcome !== 'stopped' || stopping) return outcome;
+        }
+      } catch (error) {
+        if (!(error instanceof FencedOut) && !stopping) log.error({ err: error }, 'projection run failed; restarting');
+      } finally {
+        await lock.end().catch(() => undefined);
+      }
+      if (!stopping) await sleep(runtime.standbyPollMs ?? 2_000);
+    }
+    return 'stopped';
+  };
+
+  const done = run();
+  return {
+    done,
+    stop: async () => {
+      stopping = true;
+      wakeStandby?.();
+      await closeSubscription?.();
+      await done.catch(() => undefined);
+    },
+  };
+};
+
+/**
+ * A lost connection or a server shutting down is no fault of the event: the run restarts and tries
+ * again later rather than parking it. (SQLSTATE classes 08, connection exception, and 57, operator
+ * intervention; or a connection that ended without a SQLSTATE.)
+ */
+const isInfrastructureFailure = (error: unknown): boolean => {
+  if (!(error instanceof Error)) return false;
+  const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  if (code !== undefined) return code.startsWith('08') || code.startsWith('57') || code === 'ECONNREFUSED' || code === 'ECONNRESET';
+  return /Connection terminated|connection error|Client has encountered a connection error/i.test(error.message);
+};

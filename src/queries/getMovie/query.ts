@@ -1,0 +1,12 @@
+import type { DatabasePool } from 'slonik';
+import { sql } from 'slonik';
+import { movieColumns, MovieRow, moviesWithRatings } from '../shared/movies.ts';
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A movie by id or slug; archived movies have left the catalogue. */
+export const findMovie = async (db: DatabasePool, idOrSlug: string): Promise<MovieRow | null> =>
+  db.maybeOne(sql.type(MovieRow)`
+    SELECT ${movieColumns} FROM ${moviesWithRatings}
+     WHERE ${uuidPattern.test(idOrSlug) ? sql.fragment`m.movie_id = ${idOrSlug}` : sql.fragment`m.slug = ${idOrSlug}`}
+       AND NOT m.archived`);

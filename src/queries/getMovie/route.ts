@@ -1,0 +1,14 @@
+import type Router from '@koa/router';
+import { notFound } from '../../infrastructure/http/problem.ts';
+import type { QueryDependencies } from '../shared/dependencies.ts';
+import { toMovieView } from '../shared/movies.ts';
+import { findMovie } from './query.ts';
+
+export const getMovieRoute = (router: Router, dependencies: QueryDependencies): void => {
+  router.get('/movies/:idOrSlug', dependencies.consistentWith('catalogue', 'ratings'), async (ctx) => {
+    const idOrSlug = ctx.params.idOrSlug ?? '';
+    const movie = idOrSlug.length > 200 ? null : await findMovie(dependencies.db, idOrSlug.toLowerCase());
+    if (movie === null) throw notFound('There is no movie with this id or slug in the catalogue');
+    ctx.body = toMovieView(movie);
+  });
+};

@@ -1,0 +1,28 @@
+import type Router from '@koa/router';
+import { badRequest } from '../../infrastructure/http/problem.ts';
+import type { QueryDependencies } from '../shared/dependencies.ts';
+import { decodeQuery } from '../shared/http.ts';
+import { decodeCursor, encodeCursor, page, toMovieView } from '../shared/movies.ts';
+import { defaultLimit, PageQuery } from '../shared/paging.ts';
+import { ratingsPage } from './query.ts';
+
+export const myRatingsRoute = (router: Router, dependencies: QueryDependencies): void => {
+  router.get('/me/ratings', dependencies.guards.requireUser, dependencies.consistentWith('ratings', 'catalogue'), async (ctx) => {
+    const { limit = defaultLimit, cursor } = decodeQuery(PageQuery, ctx);
+    const after = cursor === undefined ? undefined : keyOf(cursor);
+    const rows = await ratingsPage(dependencies.db, ctx.state.user?.sub ?? '', after, limit + 1);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    ctx.body = page(
+      items.map((row) => ({ movie: toMovieView(row), score: row.score, ratedAt: new Date(row.rated_at).toISOString() })),
+      rows.length > limit && last !== undefined ? encodeCursor([last.rated_at, last.movie_id]) : null,
+    );
+  });
+};
+
+const keyOf = (cursor: string): { ratedAt: number; movieId: string } => {
+  const [ratedAt, movieId] = decodeCursor(cursor) ?? [];
+  if (typeof ratedAt !== 'number' || typeof movieId !== 'string' || !/^[0-9a-f-]{36}$/.test(movieId))
+    throw badRequest('The cursor is not one this list gave out');
+  return { ratedAt, movieId };
+};

@@ -1,0 +1,34 @@
+import type Router from '@koa/router';
+import { badRequest } from '../../infrastructure/http/problem.ts';
+import type { QueryDependencies } from '../shared/dependencies.ts';
+import { decodeQuery } from '../shared/http.ts';
+import { decodeCursor, encodeCursor, page, toMovieView } from '../shared/movies.ts';
+import { defaultLimit, PageQuery } from '../shared/paging.ts';
+import { watchlistPage } from './query.ts';
+
+export const myWatchlistRoute = (router: Router, dependencies: QueryDependencies): void => {
+  router.get(
+    '/me/watchlist',
+    dependencies.guards.requireUser,
+    dependencies.consistentWith('watchlists', 'catalogue', 'ratings'),
+    async (ctx) => {
+      const { limit = defaultLimit, cursor } = decodeQuery(PageQuery, ctx);
+      const after = cursor === undefined ? undefined : keyOf(cursor);
+      const userId = ctx.state.user?.sub ?? '';
+      const rows = await watchlistPage(dependencies.db, userId, after, limit + 1);
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      ctx.body = page(
+        items.map((row) => ({ movie: toMovieView(row), addedAt: new Date(row.added_at).toISOString() })),
+        rows.length > limit && last !== undefined ? encodeCursor([last.added_at, last.movie_id]) : null,
+      );
+    },
+  );
+};
+
+const keyOf = (cursor: string): { addedAt: number; movieId: string } => {
+  const [addedAt, movieId] = decodeCursor(cursor) ?? [];
+  if (typeof addedAt !== 'number' || typeof movieId !== 'string' || !/^[0-9a-f-]{36}$/.test(movieId))
+    throw badRequest('The cursor is not one this list gave out');
+  return { addedAt, movieId };
+};

@@ -1,0 +1,11 @@
+import type { Middleware } from 'koa';
+import type { DatabasePool } from 'slonik';
+import type { Guards } from '../../infrastructure/auth/guards.ts';
+
+/** What the query routes are built from; the composition root makes one. */
+export interface QueryDependencies {
+  readonly db: DatabasePool;
+  readonly guards: Guards;
+  /** `consistentWith('catalogue', 'ratings')`: honours X-Min-Position for those projections. */
+  readonly consistentWith: (...projections: readonly string[]) => Middleware;
+}

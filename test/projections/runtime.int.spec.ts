@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import type pg from 'pg';
+import { domainEventDefinitions } from '../../src/domain/events.ts';
+import { eventRegistry } from '../../src/infrastructure/eventStore/eventRegistry.ts';
+import type { EventStore } from '../../src/infrastructure/eventStore/eventStore.ts';
+import { streamName } from '../../src/infrastructure/eventStore/streamName.ts';
+import { createMetrics } from '../../src/infrastructure/metrics/metrics.ts';
+import type { Projection } from '../../src/projections/runtime/projection.ts';
+import { runProjection, type ProjectionRuntime } from '../../src/projections/runtime/runProjection.ts';
+import { openPostgresEventStore, type TestEventStore } from '../infrastructure/eventStore/postgresTestStore.ts';
+import { testLog } from '../support/postgresServer.ts';
+
+// The projector runtime against a real event store and PostgreSQL: exactly-once application, a
+// poison event parked and the projection stopped there, one writer per projection.
+
+const registry = eventRegistry(domainEventDefinitions);
+
+const movieAdded = (title: string) => ({
+  eventId: randomUUID(),
+  type: 'MovieAdded',
+  schemaVersion: 1,
+  data: {
+    movieId: randomUUID(),
+    slug: `s-${randomUUID().slice(0, 8)}`,
+    title,
+    year: 2000,
+    genres: [],
+    overview: '',
+    runtime: null,
+    externalIds: {},
+  },
+  metadata: { occurredAt: new Date().toISOString(), actorId: null, correlationId: 'c', causationId: null },
+});
+
+/**
+ * Records each movie it sees whose title starts with `name` (each test appends its own); a duplicate
+ * would violate the key, so applying twice cannot pass unseen.
+ */
+const recorder = (name: string, poison?: string, attempts?: { count: number }): Projection => ({
+  name,
+  version: 1,
+  eventTypes: ['MovieAdded'],
+  schema: 'CREATE TABLE seen (movie_id uuid PRIMARY KEY, title text NOT NULL)',
+  apply: async (events, db) => {
+    for (const event of events) {
+      if (event.type !== 'MovieAdded' || !event.data.title.startsWith(name)) continue;
+      if (event.data.title === `${name} ${poison}`) {
+        if (attempts !== undefined) attempts.count++;
+        throw new Error(`cannot apply ${poison}`);
+      }
+      await db.query('INSERT INTO seen (movie_id, title) VALUES ($1, $2)', [event.data.movieId, event.data.title.slice(name.length + 1)]);
+    }
+  },
+});
+
+describe('the projector runtime', function () {
+  this.timeout(60_000);
+  let opened: TestEventStore;
+  let store: EventStore;
+  let pool: pg.Pool;
+  let runtime: ProjectionRuntime;
+
+  before(async () => {
+    opened = await openPostgresEventStore();
+    store = opened.store;
+    pool = opened.pool;
+    runtime = {
+      pool,
+      lockConnection: { connectionString: opened.database.url.href },
+      store,
+      registry,
+      log: testLog,
+      retryDelaysMs: [10, 20],
+      standbyPollMs: 100,
+      metrics: createMetrics(),
+    };
+  });
+  after(async () => {
+    await opened.close();
+  });
+
+  const waitFor = async (condition: () => Promise<boolean>, ms = 10_000): Promise<void> => {
+    const deadline = Date.now() + ms;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  const count = async (schema: string): Promise<number> =>
+    Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.seen`)).rows[0]?.n);
+  const target = (name: string) => ({ stateName: name, schema: `rm_${name}` });
+
+  it('applies every event exactly once, across batches and a restart', async () => {
+    const name = `spec_once_${randomUUID().slice(0, 6)}`;
+    await store.appendToStream(
+      streamName('movie', randomUUID()),
+      Array.from({ length: 250 }, (_, n) => movieAdded(`${name} m${n}`)),
+    );
+    const first = runProjection(recorder(name), { ...runtime, batchSize: 100 }, target(name));
+    await waitFor(
+      async () =>
+        (await pool.query<{ t: string | null }>(`SELECT to_regclass('rm_${name}.seen') AS t`)).rows[0]?.t !== null && (await count(`rm_${name}`)) === 250,
+    );
+    await first.stop();
+    await store.appendToStream(
+      streamName('movie', randomUUID()),
+      Array.from({ length: 50 }, (_, n) => movieAdded(`${name} late${n}`)),
+    );
+    const second = runProjection(recorder(name), runtime, target(name));
+    await waitFor(async () => (await count(`rm_${name}`)) === 300);
+    await second.stop();
+    const state = await pool.query<{ position: string }>('SELECT position FROM projection_state WHERE name = $1', [name]);
+    expect(BigInt(state.rows[0]?.position ?? -1)).to.equal(await store.headPosition());
+  });
+
+  it('retries a failing event, then parks it with its error and stops there, applying nothing after it', async () => {
+    const name = `spec_poison_${randomUUID().slice(0, 6)}`;
+    const attempts = { count: 0 };
+    await store.appendToStream(streamName('movie', randomUUID()), [
+      movieAdded(`${name} before`),
+      movieAdded(`${name} poison`),
+      movieAdded(`${name} after`),
+    ]);
+    const run = runProjection(recorder(name, 'poison', attempts), runtime, target(name));
+    expect(await run.done).to.equal('parked');
+    const dead = await pool.query<{ event_type: string; error: string; attempts: number; resolution: string | null }>(
+      'SELECT event_type, error, attempts, resolution FROM projection_dead_letters WHERE projection = $1',
+      [name],
+    );
+    expect(dead.rows).to.deep.equal([{ event_type: 'MovieAdded', error: 'cannot apply poison', attempts: 3, resolution: null }]);
+    expect((await pool.query(`SELECT title FROM rm_${name}.seen ORDER BY title`)).rows).to.deep.equal([{ title: 'before' }]);
+    expect((await pool.query('SELECT status, error FROM projection_state WHERE name = $1', [name])).rows).to.deep.equal([
+      { status: 'stopped', error: 'cannot apply poison' },
+    ]);
+    // One try as a batch, then the event alone: three times (the first and two retries).
+    expect(attempts.count).to.equal(4);
+    // A stopped projection stays stopped on restart: nothing is skipped silently.
+    expect(await runProjection(recorder(name), runtime, target(name)).done).to.equal('parked');
+    expect(await count(`rm_${name}`)).to.equal(1);
+  });
+
+  it('lets one instance write a projection while another stands by, and hands over when the first stops', async () => {
+    const name = `spec_standby_${randomUUID().slice(0, 6)}`;
+    await store.appendToStream(streamName('movie', randomUUID()), [movieAdded(`${name} one`)]);
+    const active = runProjection(recorder(name), runtime, target(name));
+    await waitFor(
+      async () => (await pool.query<{ t: string | null }>(`SELECT to_regclass('rm_${name}.seen') AS t`)).rows[0]?.t !== null && (await count(`rm_${name}`)) === 1,
+    );
+    const standby = runProjection(recorder(name), runtime, target(name));
+    await store.appendToStream(streamName('movie', randomUUID()), [movieAdded(`${name} two`)]);
+    await waitFor(async () => (await count(`rm_${name}`)) === 2);
+    await active.stop();
+    await store.appendToStream(streamName('movie', randomUUID()), [movieAdded(`${name} three`)]);
+    await waitFor(async () => (await count(`rm_${name}`)) === 3);
+    await standby.stop();
+  });
+});
