@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { IsoDateTime, Score, Uuid } from '../shared/codecs.ts';
 import type { Decider } from '../shared/decider.ts';
-import type { ViewingEvent } from './events.ts';
+import type { Tag, ViewingEvent } from './events.ts';
 
 // state
 
@@ -9,9 +9,10 @@ export interface ViewingState {
   readonly score: Score | null;
   readonly timesWatched: number;
   readonly onWatchlist: boolean;
+  readonly tags: readonly string[];
 }
 
-export const initialViewingState = (): ViewingState => ({ score: null, timesWatched: 0, onWatchlist: false });
+export const initialViewingState = (): ViewingState => ({ score: null, timesWatched: 0, onWatchlist: false, tags: [] });
 
 export const evolveViewing = (state: ViewingState, event: ViewingEvent): ViewingState => {
   switch (event.type) {
@@ -25,6 +26,8 @@ export const evolveViewing = (state: ViewingState, event: ViewingEvent): Viewing
       return { ...state, onWatchlist: true };
     case 'RemovedFromWatchlist':
       return { ...state, onWatchlist: false };
+    case 'MovieTagged':
+      return { ...state, tags: [...state.tags, event.data.tag.trim().toLowerCase()] };
   }
 };
 
@@ -44,7 +47,8 @@ export type ViewingCommand =
   | (ViewingCommandBase & { readonly type: 'RetractRating' })
   | (ViewingCommandBase & { readonly type: 'MarkWatched'; readonly watchedAt: IsoDateTime })
   | (ViewingCommandBase & { readonly type: 'AddToWatchlist' })
-  | (ViewingCommandBase & { readonly type: 'RemoveFromWatchlist' });
+  | (ViewingCommandBase & { readonly type: 'RemoveFromWatchlist' })
+  | (ViewingCommandBase & { readonly type: 'TagMovie'; readonly tag: Tag });
 
 export type ViewingError = { readonly type: 'MovieNotFound' | 'MovieArchived' };
 
@@ -71,6 +75,11 @@ export const decideViewing = (command: ViewingCommand, state: ViewingState): E.E
       return E.right(state.onWatchlist ? [] : [{ type: 'AddedToWatchlist', data: { userId, movieId } }]);
     case 'RemoveFromWatchlist':
       return E.right(state.onWatchlist ? [{ type: 'RemovedFromWatchlist', data: { userId, movieId } }] : []);
+    case 'TagMovie':
+      // The same label twice (in any letter case) is one label.
+      return E.right(
+        state.tags.includes(command.tag.trim().toLowerCase()) ? [] : [{ type: 'MovieTagged', data: { userId, movieId, tag: command.tag } }],
+      );
     default: {
       const _never: never = command;
       return _never;

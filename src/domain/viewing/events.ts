@@ -19,5 +19,13 @@ export const MovieWatched = defineEvent('MovieWatched', t.type({ userId: Uuid, m
 export const AddedToWatchlist = defineEvent('AddedToWatchlist', t.type({ userId: Uuid, movieId: Uuid }));
 export const RemovedFromWatchlist = defineEvent('RemovedFromWatchlist', t.type({ userId: Uuid, movieId: Uuid }));
 
-export const viewingEvents = [MovieRated, RatingRetracted, MovieWatched, AddedToWatchlist, RemovedFromWatchlist] as const;
+export interface TagBrand {
+  readonly Tag: unique symbol;
+}
+/** A viewer's free-text label for a movie ("heist", "slow burn"), as MovieLens has them. */
+export const Tag = t.brand(t.string, (s): s is t.Branded<string, TagBrand> => s.trim().length >= 1 && s.length <= 100, 'Tag');
+export type Tag = t.TypeOf<typeof Tag>;
+export const MovieTagged = defineEvent('MovieTagged', t.type({ userId: Uuid, movieId: Uuid, tag: Tag }));
+
+export const viewingEvents = [MovieRated, RatingRetracted, MovieWatched, AddedToWatchlist, RemovedFromWatchlist, MovieTagged] as const;
 export type ViewingEvent = EventOf<(typeof viewingEvents)[number]>;

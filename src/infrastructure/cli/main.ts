@@ -5,6 +5,7 @@ import { generatedSecret } from '../config/generatedSecret.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { StartupError } from '../postgres/database.ts';
 import { createAdminCommand } from './createAdmin.ts';
+import { importMovieLensCommand } from './importMovieLens.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 
@@ -47,6 +48,13 @@ program
   .requiredOption('--email <email>', 'e-mail address of the admin')
   .requiredOption('--password <password>', 'password, 8 to 256 characters')
   .action(async (options: { email: string; password: string }) => createAdminCommand(await context(), options));
+
+program
+  .command('import')
+  .description('import data into the event log')
+  .command('movielens <dir>')
+  .description('import a MovieLens directory (movies.csv, ratings.csv, tags.csv, links.csv); running it again adds nothing')
+  .action(async (directory: string) => importMovieLensCommand(await context(), directory));
 
 try {
   await program.parseAsync(process.argv);

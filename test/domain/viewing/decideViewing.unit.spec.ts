@@ -1,4 +1,4 @@
-import type { ViewingEvent } from '../../../src/domain/viewing/events.ts';
+import type { Tag, ViewingEvent } from '../../../src/domain/viewing/events.ts';
 import { viewingDecider, type MovieAvailability } from '../../../src/domain/viewing/decide.ts';
 import { deciderSpec } from '../../support/deciderSpec.ts';
 import { at, score, uuid } from '../../support/values.ts';
@@ -116,4 +116,26 @@ describe('a viewer and a movie', () => {
         .when({ type: 'AddToWatchlist', ...on('unknown') })
         .thenFails({ type: 'MovieNotFound' }));
   });
+});
+
+describe('tagging a movie', () => {
+  const userId = uuid();
+  const movieId = uuid();
+  const spec = deciderSpec(viewingDecider);
+  const tagged = (label: string): ViewingEvent => ({ type: 'MovieTagged', data: { userId, movieId, tag: label as Tag } });
+  it('records a label', () =>
+    spec
+      .given([])
+      .when({ type: 'TagMovie', tag: 'heist' as Tag, userId, movieId, movie: 'available' })
+      .then([tagged('heist')]));
+  it('records a label once, in any letter case', () =>
+    spec
+      .given([tagged('Heist')])
+      .when({ type: 'TagMovie', tag: 'heist' as Tag, userId, movieId, movie: 'available' })
+      .thenNothingHappens());
+  it('refuses an archived movie', () =>
+    spec
+      .given([])
+      .when({ type: 'TagMovie', tag: 'heist' as Tag, userId, movieId, movie: 'archived' })
+      .thenFails({ type: 'MovieArchived' }));
 });
