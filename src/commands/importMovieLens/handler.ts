@@ -13,6 +13,7 @@ import type { AppendResult, EventMetadata, StreamName } from '../../infrastructu
 import { WrongExpectedRevisionError } from '../../infrastructure/eventStore/errors.ts';
 import { appendTyped } from '../../infrastructure/eventStore/typedAppend.ts';
 import type { CommandEnvironment } from '../shared/handleCommand.ts';
+import { inParallel } from '../shared/inParallel.ts';
 import { emailReservationStream, movieStream, slugReservationStream, userStream, viewingStream } from '../shared/streams.ts';
 import { eventIdsFor, movieIdFor, userIdFor } from './ids.ts';
 import { readCsv, type Rejection } from './readCsv.ts';
@@ -333,16 +334,3 @@ const exists = (path: string): Promise<boolean> =>
     () => true,
     () => false,
   );
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-const inParallel = async <T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> => {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const item = items[next++];
-        if (item !== undefined) await work(item);
-      }
-    }),
-  );
-};

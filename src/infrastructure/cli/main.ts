@@ -5,6 +5,7 @@ import { generatedSecret } from '../config/generatedSecret.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { StartupError } from '../postgres/database.ts';
 import { createAdminCommand } from './createAdmin.ts';
+import { demoCommand } from './demo.ts';
 import { importMovieLensCommand } from './importMovieLens.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
@@ -55,6 +56,11 @@ program
   .command('movielens <dir>')
   .description('import a MovieLens directory (movies.csv, ratings.csv, tags.csv, links.csv); running it again adds nothing')
   .action(async (directory: string) => importMovieLensCommand(await context(), directory));
+
+program
+  .command('demo')
+  .description('fill an empty installation with a small generated catalogue, viewers and their activity')
+  .action(async () => demoCommand(await context()));
 
 try {
   await program.parseAsync(process.argv);

@@ -50,6 +50,7 @@ export const createEventNotifications = (
       // Anything appended while we were not listening is found by reading again.
       wakeAll();
     } catch (error) {
+      if (closed) return;
       log.warn({ err: error }, 'could not listen for event notifications; retrying');
       await reconnect(client);
     }
