@@ -94,41 +94,41 @@ BEGIN
     v_last     := v_offset + v_count;
     v_ids      := p_event_ids[v_offset + 1 : v_last];
 
+    IF v_count > 0 AND v_expected IN (-1, -2) THEN
+      -- Maybe a new stream, the common case (a registration, a first rating, an import): try to
+      -- create its row with the final revision and hash straight away; then its events go in, two
+      -- statements in all. A concurrent creator makes ON CONFLICT wait for its commit and do nothing.
+      v_hash := decode(repeat('00', 32), 'hex');
+      v_hashes := '{}';
+      FOR j IN 1 .. v_count LOOP
+        v_hash   := sha256(v_hash || p_digests[v_offset + j]);
+        v_hashes := v_hashes || v_hash;
+      END LOOP;
+      INSERT INTO event_streams (stream_id, revision, last_hash)
+        VALUES (p_streams[i], v_count - 1, v_hash) ON CONFLICT DO NOTHING;
+      IF FOUND THEN
+        INSERT INTO events (position, stream_id, revision, event_id, type, schema_version, data, metadata, hash)
+        SELECT v_next + x.n - 1, p_streams[i], x.n - 1, x.id, x.type, x.version, x.data, x.metadata, x.hash
+          FROM unnest(v_ids, p_types[v_offset + 1 : v_last], p_schema_versions[v_offset + 1 : v_last],
+                      v_data[v_offset + 1 : v_last], v_metadata[v_offset + 1 : v_last], v_hashes)
+               WITH ORDINALITY AS x(id, type, version, data, metadata, hash, n);
+        outcome := 'appended';
+        revision := v_count - 1;
+        first_position := v_next;
+        last_position := v_next + v_count - 1;
+        v_next := v_next + v_count;
+        RETURN NEXT;
+        v_offset := v_last;
+        CONTINUE;
+      END IF;
+    END IF;
+
+    -- The stream exists (or the append is empty): lock it and check the expectation.
     SELECT s.revision, s.last_hash INTO v_current, v_hash
       FROM event_streams s WHERE s.stream_id = p_streams[i] FOR UPDATE;
     IF NOT FOUND THEN
       v_current := -1;
       v_hash := decode(repeat('00', 32), 'hex');
-      IF v_count > 0 AND v_expected IN (-1, -2) THEN
-        -- A new stream, the common case (a registration, a first rating, an import): its row goes in
-        -- with the final revision and hash, and its events after it, two statements in all.
-        v_hashes := '{}';
-        FOR j IN 1 .. v_count LOOP
-          v_hash   := sha256(v_hash || p_digests[v_offset + j]);
-          v_hashes := v_hashes || v_hash;
-        END LOOP;
-        INSERT INTO event_streams (stream_id, revision, last_hash)
-          VALUES (p_streams[i], v_count - 1, v_hash) ON CONFLICT DO NOTHING;
-        IF FOUND THEN
-          INSERT INTO events (position, stream_id, revision, event_id, type, schema_version, data, metadata, hash)
-          SELECT v_next + x.n - 1, p_streams[i], x.n - 1, x.id, x.type, x.version, x.data, x.metadata, x.hash
-            FROM unnest(v_ids, p_types[v_offset + 1 : v_last], p_schema_versions[v_offset + 1 : v_last],
-                        v_data[v_offset + 1 : v_last], v_metadata[v_offset + 1 : v_last], v_hashes)
-                 WITH ORDINALITY AS x(id, type, version, data, metadata, hash, n);
-          outcome := 'appended';
-          revision := v_count - 1;
-          first_position := v_next;
-          last_position := v_next + v_count - 1;
-          v_next := v_next + v_count;
-          RETURN NEXT;
-          v_offset := v_last;
-          CONTINUE;
-        END IF;
-        -- Another creator got there first: it has committed by now (ON CONFLICT waited for it), so
-        -- lock its row and go the ordinary way, which answers with a conflict or a duplicate.
-        SELECT s.revision, s.last_hash INTO v_current, v_hash
-          FROM event_streams s WHERE s.stream_id = p_streams[i] FOR UPDATE;
-      END IF;
     END IF;
 
     IF NOT (v_expected = -2
