@@ -1,4 +1,4 @@
-import type { Genre } from '../../domain/movie/values.ts';
+import { genres, type Genre } from '../../domain/movie/values.ts';
 
 // A small, plausible catalogue with activity, generated from a seed (the same seed, the same demo):
 // movies with titles and overviews made from word lists, viewers who each favour a few genres, and
@@ -108,25 +108,8 @@ const places = [
   'inside a vast library',
   'during a record heatwave',
 ];
-const genrePool: Genre[] = [
-  'action',
-  'adventure',
-  'animation',
-  'comedy',
-  'crime',
-  'documentary',
-  'drama',
-  'family',
-  'fantasy',
-  'horror',
-  'music',
-  'mystery',
-  'romance',
-  'science-fiction',
-  'thriller',
-  'war',
-  'western',
-];
+// Every genre but the rare ones, so that viewers' favourites overlap.
+const genrePool: Genre[] = genres.filter((genre) => genre !== 'film-noir' && genre !== 'history');
 
 /** A small deterministic generator (mulberry32): the demo never depends on Math.random. */
 const generator = (seed: number) => {
@@ -158,12 +141,12 @@ export const demoPlan = (options: {
       random.next() < 0.3 ? `The ${random.pick(adjectives)} ${random.pick(nouns)}` : `${random.pick(adjectives)} ${random.pick(nouns)}`;
     if (titles.has(title)) continue;
     titles.add(title);
-    const genres = [...new Set([random.pick(genrePool), random.pick(genrePool)])].slice(0, random.between(1, 2));
+    const movieGenres = [...new Set([random.pick(genrePool), random.pick(genrePool)])].slice(0, random.between(1, 2));
     movies.push({
       key: movies.length,
       title,
       year: random.between(1960, 2025),
-      genres,
+      genres: movieGenres,
       overview: `${capitalise(random.pick(people))} ${random.pick(plots)} ${random.pick(places)}.`,
       runtime: random.between(80, 170),
     });
