@@ -4,6 +4,8 @@
 const benchmarks: Record<string, () => Promise<{ main: (args: string[]) => Promise<void> }>> = {
   append: () => import('./append.ts'),
   commands: () => import('./commands.ts'),
+  rebuild: () => import('./rebuild.ts'),
+  queries: () => import('./queries.ts'),
 };
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));

@@ -5,10 +5,13 @@ import { commandRoutes } from '../commands/routes.ts';
 import { loadAccount } from '../commands/shared/accounts.ts';
 import { createMovieAvailabilityCache } from '../commands/shared/movieAvailability.ts';
 import { domainEventDefinitions } from '../domain/events.ts';
+import { startSimilarityRefresh } from '../projections/cowatch/refresher.ts';
 import { projections } from '../projections/index.ts';
 import { createProjectionPositions } from '../projections/runtime/positions.ts';
 import { liveSchema } from '../projections/runtime/projection.ts';
 import { runProjection } from '../projections/runtime/runProjection.ts';
+import { findMovie } from '../queries/getMovie/query.ts';
+import { createMovieViewCache } from '../queries/getMovie/movieViews.ts';
 import { queryRoutes } from '../queries/routes.ts';
 import { readYourWrites } from '../queries/shared/readYourWrites.ts';
 import { createGuards } from './auth/guards.ts';
@@ -131,11 +134,21 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       ),
     );
     closers.push(() => Promise.all(runners.map((runner) => runner.stop())));
+    // Co-watch similarity: also-watched and the recommendation neighbours, recomputed on a timer (until a job scheduler does it).
+    const similarityRefresh = await startSimilarityRefresh(pool, log);
+    closers.push(similarityRefresh.stop);
     checks.push(projectionsCheck(pool, eventStore));
 
     const db = await createQueryPool(database.url, config.database.poolSize);
     closers.push(() => db.end());
-    const queries = queryRoutes({ ...dependencies, db, consistentWith: readYourWrites(positions, config.readYourWritesTimeoutMs) });
+    const movieViews = await createMovieViewCache({ store: eventStore, positions, read: (idOrSlug) => findMovie(db, idOrSlug), log });
+    closers.push(movieViews.close);
+    const queries = queryRoutes({
+      ...dependencies,
+      db,
+      movieViews,
+      consistentWith: readYourWrites(positions, config.readYourWritesTimeoutMs),
+    });
     const app = createHttpApp({ log, metrics, routers: [operationsRoutes(checks, metrics), commandRoutes(dependencies), queries] });
     const server = await listen(app, { ...config.http, log });
     closers.push(server.close);

@@ -1,17 +1,25 @@
 import Router from '@koa/router';
 import type { CommandEnvironment } from '../commands/shared/handleCommand.ts';
+import { alsoWatchedRoute } from './alsoWatched/route.ts';
 import { getMovieRoute } from './getMovie/route.ts';
 import { meRoute } from './me/route.ts';
+import { myRecommendationsRoute } from './myRecommendations/route.ts';
 import { myRatingsRoute } from './myRatings/route.ts';
 import { myWatchlistRoute } from './myWatchlist/route.ts';
+import { searchMoviesRoute } from './searchMovies/route.ts';
 import type { QueryDependencies } from './shared/dependencies.ts';
+import { trendingMoviesRoute } from './trendingMovies/route.ts';
 
 /** Every query of the HTTP contract (DESIGN.md), one slice each. Fixed paths before `/movies/:idOrSlug`. */
-export const queryRoutes = (dependencies: QueryDependencies & CommandEnvironment): Router => {
+export const queryRoutes = (dependencies: QueryDependencies & CommandEnvironment & { readonly clock: () => Date }): Router => {
   const router = new Router();
   meRoute(router, dependencies);
   myWatchlistRoute(router, dependencies);
   myRatingsRoute(router, dependencies);
+  searchMoviesRoute(router, dependencies);
+  trendingMoviesRoute(router, dependencies);
+  myRecommendationsRoute(router, dependencies);
+  alsoWatchedRoute(router, dependencies);
   getMovieRoute(router, dependencies);
   return router;
 };

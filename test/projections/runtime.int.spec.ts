@@ -10,28 +10,12 @@ import type { Projection } from '../../src/projections/runtime/projection.ts';
 import { runProjection, type ProjectionRuntime } from '../../src/projections/runtime/runProjection.ts';
 import { openPostgresEventStore, type TestEventStore } from '../infrastructure/eventStore/postgresTestStore.ts';
 import { testLog } from '../support/postgresServer.ts';
+import { movieAdded } from './support/titleRecorder.ts';
 
 // The projector runtime against a real event store and PostgreSQL: exactly-once application, a
 // poison event parked and the projection stopped there, one writer per projection.
 
 const registry = eventRegistry(domainEventDefinitions);
-
-const movieAdded = (title: string) => ({
-  eventId: randomUUID(),
-  type: 'MovieAdded',
-  schemaVersion: 1,
-  data: {
-    movieId: randomUUID(),
-    slug: `s-${randomUUID().slice(0, 8)}`,
-    title,
-    year: 2000,
-    genres: [],
-    overview: '',
-    runtime: null,
-    externalIds: {},
-  },
-  metadata: { occurredAt: new Date().toISOString(), actorId: null, correlationId: 'c', causationId: null },
-});
 
 /**
  * Records each movie it sees whose title starts with `name` (each test appends its own); a duplicate
@@ -100,7 +84,8 @@ describe('the projector runtime', function () {
     const first = runProjection(recorder(name), { ...runtime, batchSize: 100 }, target(name));
     await waitFor(
       async () =>
-        (await pool.query<{ t: string | null }>(`SELECT to_regclass('rm_${name}.seen') AS t`)).rows[0]?.t !== null && (await count(`rm_${name}`)) === 250,
+        (await pool.query<{ t: string | null }>(`SELECT to_regclass('rm_${name}.seen') AS t`)).rows[0]?.t !== null &&
+        (await count(`rm_${name}`)) === 250,
     );
     await first.stop();
     await store.appendToStream(
@@ -123,7 +108,9 @@ describe('the projector runtime', function () {
       movieAdded(`${name} after`),
     ]);
     const run = runProjection(recorder(name, 'poison', attempts), runtime, target(name));
-    expect(await run.done).to.equal('parked');
+    await waitFor(
+      async () => (await pool.query("SELECT 1 FROM projection_state WHERE name = $1 AND status = 'stopped'", [name])).rowCount === 1,
+    );
     const dead = await pool.query<{ event_type: string; error: string; attempts: number; resolution: string | null }>(
       'SELECT event_type, error, attempts, resolution FROM projection_dead_letters WHERE projection = $1',
       [name],
@@ -135,9 +122,15 @@ describe('the projector runtime', function () {
     ]);
     // One try as a batch, then the event alone: three times (the first and two retries).
     expect(attempts.count).to.equal(4);
-    // A stopped projection stays stopped on restart: nothing is skipped silently.
-    expect(await runProjection(recorder(name), runtime, target(name)).done).to.equal('parked');
+    await run.stop();
+    // A stopped projection stays stopped on restart (it waits for an operator): nothing is skipped silently.
+    const restarted = runProjection(recorder(name), runtime, target(name));
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await count(`rm_${name}`)).to.equal(1);
+    expect((await pool.query('SELECT status FROM projection_state WHERE name = $1', [name])).rows).to.deep.equal([{ status: 'stopped' }]);
+    await restarted.stop();
+    // A one-shot run (a rebuild's) settles instead, for its caller to report.
+    expect(await runProjection(recorder(name), runtime, { ...target(name), untilCaughtUp: true }).done).to.equal('parked');
   });
 
   it('lets one instance write a projection while another stands by, and hands over when the first stops', async () => {
@@ -145,7 +138,9 @@ describe('the projector runtime', function () {
     await store.appendToStream(streamName('movie', randomUUID()), [movieAdded(`${name} one`)]);
     const active = runProjection(recorder(name), runtime, target(name));
     await waitFor(
-      async () => (await pool.query<{ t: string | null }>(`SELECT to_regclass('rm_${name}.seen') AS t`)).rows[0]?.t !== null && (await count(`rm_${name}`)) === 1,
+      async () =>
+        (await pool.query<{ t: string | null }>(`SELECT to_regclass('rm_${name}.seen') AS t`)).rows[0]?.t !== null &&
+        (await count(`rm_${name}`)) === 1,
     );
     const standby = runProjection(recorder(name), runtime, target(name));
     await store.appendToStream(streamName('movie', randomUUID()), [movieAdded(`${name} two`)]);

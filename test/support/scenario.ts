@@ -53,8 +53,8 @@ export const addMovie = async (
   api: Client,
   adminToken: string,
   overrides: Record<string, unknown> = {},
-): Promise<{ movieId: string; slug: string }> => {
+): Promise<{ movieId: string; slug: string; position: string }> => {
   const reply = await api.post('/movies', newMovie(overrides), { token: adminToken });
   expect(reply.status, JSON.stringify(reply.body)).to.equal(201);
-  return { movieId: String(reply.body.movieId), slug: String(reply.body.slug) };
+  return { movieId: String(reply.body.movieId), slug: String(reply.body.slug), position: String(reply.body.position) };
 };

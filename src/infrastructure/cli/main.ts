@@ -6,8 +6,10 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { StartupError } from '../postgres/database.ts';
 import { createAdminCommand } from './createAdmin.ts';
 import { demoCommand } from './demo.ts';
+import { evalRecommendationsCommand } from './evalRecommendations.ts';
 import { importMovieLensCommand } from './importMovieLens.ts';
 import { migrateCommand } from './migrate.ts';
+import { projectionsCommands } from './projections.ts';
 import { serveCommand } from './serve.ts';
 
 // `fastflix <command>`: the service and its operator tools. Configuration comes from the environment
@@ -61,6 +63,17 @@ program
   .command('demo')
   .description('fill an empty installation with a small generated catalogue, viewers and their activity')
   .action(async () => demoCommand(await context()));
+
+program
+  .command('eval')
+  .description('measure the service offline')
+  .command('recommendations')
+  .description('precision, recall and nDCG at 10 of the served recommendations and a most-popular baseline, on a MovieLens split')
+  .requiredOption('--data <dir>', 'MovieLens directory (movies.csv, ratings.csv)')
+  .option('--json', 'print { "models": [{ "name", "precisionAt10", "recallAt10", "ndcgAt10" }, …] } instead of a table')
+  .action(async (options: { data: string; json?: boolean }) => evalRecommendationsCommand(await context(), options));
+
+projectionsCommands(program, context);
 
 try {
   await program.parseAsync(process.argv);

@@ -8,7 +8,8 @@ CREATE TABLE movie_ratings (
   histogram       integer[] NOT NULL,
   average         numeric GENERATED ALWAYS AS (CASE WHEN count > 0 THEN round(half_point_sum / 2.0 / count, 3) END) STORED
 );
-CREATE INDEX movie_ratings_by_average ON movie_ratings (average DESC NULLS LAST, movie_id);
+-- GET /movies?sort=rating walks it backwards: best average first, more ratings first among equals.
+CREATE INDEX movie_ratings_by_average ON movie_ratings (average, count, movie_id) WHERE average IS NOT NULL;
 
 -- Per user: their current score for each movie they rated.
 CREATE TABLE user_ratings (

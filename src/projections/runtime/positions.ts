@@ -2,7 +2,8 @@ import pg from 'pg';
 import type { Logger } from '../../infrastructure/logging/logger.ts';
 import type { Position } from '../../infrastructure/eventStore/eventStore.ts';
 
-const channel = 'fastflix_projections';
+/** Where runners announce their checkpoints (`<name> <position>`), and a rebuild its swap. */
+export const positionsChannel = 'fastflix_projections';
 
 /**
  * How far each projection has got, as this process knows it: from its own runners at once, from
@@ -51,7 +52,7 @@ export const createProjectionPositions = async (
           const [name, position] = (message.payload ?? '').split(' ');
           if (name !== undefined && position !== undefined && /^-?\d+$/.test(position)) learn(name, BigInt(position));
         });
-        await client.query(`LISTEN ${channel}`);
+        await client.query(`LISTEN ${positionsChannel}`);
         await readAll();
         if (closed) break;
         await new Promise<void>((resolve) => {
@@ -82,7 +83,7 @@ export const createProjectionPositions = async (
     unsent.clear();
     void Promise.all(
       batch.map(([name, position]) =>
-        pool.query("SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)", [channel, `${name} ${position}`]),
+        pool.query("SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)", [positionsChannel, `${name} ${position}`]),
       ),
     )
       .catch((error: unknown) => log.warn({ err: error }, 'could not announce projection positions'))

@@ -2,9 +2,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import pg from 'pg';
 import type { DomainEvent } from '../../domain/events.ts';
 import type { EventRegistry, RecordedEvent } from '../../infrastructure/eventStore/eventRegistry.ts';
-import type { EventStore, Position, StoredEvent } from '../../infrastructure/eventStore/eventStore.ts';
+import type { EventStore, Position, StoredEvent, SubscriptionBatch } from '../../infrastructure/eventStore/eventStore.ts';
 import type { Logger } from '../../infrastructure/logging/logger.ts';
 import type { Metrics } from '../../infrastructure/metrics/metrics.ts';
+import { lockWanted, tryLockStatement } from './lock.ts';
 import type { ProjectionPositions } from './positions.ts';
 import type { Projection } from './projection.ts';
 import { ensureProjectionSchema } from './schema.ts';
@@ -20,6 +21,10 @@ export interface ProjectionRuntime {
   readonly positions?: ProjectionPositions;
   /** Delays before the retries of a failing event; after the last, it is parked. */
   readonly retryDelaysMs?: readonly number[];
+  /**
+   * How often a standby runner tries for the lock again, a parked one looks whether an operator
+   * resolved its event, and a running one whether an operator waits for its lock.
+   */
   readonly standbyPollMs?: number;
   readonly batchSize?: number;
 }
@@ -30,17 +35,24 @@ export interface ProjectionTarget {
   readonly schema: string;
   /** Stop once caught up with the head of the log (rebuilds); live runs follow forever. */
   readonly untilCaughtUp?: boolean;
+  /** Stop once the checkpoint reaches this position, leaving later events unapplied (a rebuild's alignment). */
+  readonly untilPosition?: Position;
+  /** The caller holds this state's advisory lock (a rebuild): run once, without taking it. */
+  readonly lockHeld?: boolean;
   readonly onProgress?: (progress: { readonly position: Position; readonly applied: number }) => void;
 }
 
 export interface RunningProjection {
   readonly stop: () => Promise<void>;
-  /** Settles when the run ends: stopped, caught up (rebuilds), or parked at a poison event. */
+  /**
+   * Settles when the run ends: stopped, caught up (rebuilds), or parked at a poison event. A live run
+   * never settles 'parked': it waits for an operator's retry or skip, then resumes.
+   */
   readonly done: Promise<'stopped' | 'caught-up' | 'parked'>;
 }
 
 /** Another instance moved the checkpoint: this one must stand down rather than apply twice. */
-class FencedOut extends Error {
+export class FencedOut extends Error {
   override readonly name = 'FencedOut';
 }
 
@@ -64,6 +76,8 @@ class Poisoned extends Error {
 export const runProjection = (projection: Projection, runtime: ProjectionRuntime, target: ProjectionTarget): RunningProjection => {
   const log = runtime.log.child({ projection: projection.name, state: target.stateName });
   const retryDelays = runtime.retryDelaysMs ?? [100, 500, 2_000];
+  const pollMs = runtime.standbyPollMs ?? 2_000;
+  const oneShot = target.untilCaughtUp === true || target.untilPosition !== undefined || target.lockHeld === true;
   let stopping = false;
   let wakeStandby: (() => void) | undefined;
   let closeSubscription: (() => Promise<void>) | undefined;
@@ -78,28 +92,13 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
     });
 
   const applyBatch = async (events: readonly StoredEvent[], from: Position, to: Position): Promise<void> => {
-    const client = await runtime.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(`SET LOCAL search_path TO ${target.schema}, public`);
-      if (events.length > 0) await projection.apply(events.map(decode), client);
-      const moved = await client.query('UPDATE projection_state SET position = $3, updated_at = now() WHERE name = $1 AND position = $2', [
-        target.stateName,
-        from,
-        to,
-      ]);
-      if (moved.rowCount !== 1) throw new FencedOut(`the checkpoint of ${target.stateName} moved under this instance`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    await applyToTarget(runtime.pool, projection, target, events.map(decode), from, to);
   };
 
+  // Batches read ahead are decoded on arrival, while the batch before them is being written.
+  const decodedAhead = new WeakMap<StoredEvent, ReturnType<typeof runtime.registry.decode>>();
   const decode = (event: StoredEvent): RecordedEvent<DomainEvent> => {
-    const decoded = runtime.registry.decode(event);
+    const decoded = decodedAhead.get(event) ?? runtime.registry.decode(event);
     if (E.isLeft(decoded)) throw decoded.left;
     return decoded.right;
   };
@@ -168,6 +167,13 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
     }
     runtime.metrics?.projectionStopped.set({ projection: target.stateName }, 0);
     let position = BigInt(row.position);
+    const until = target.untilPosition;
+    if (until !== undefined && position >= until) return 'caught-up';
+    // A subscription yields only when its checkpoint moves: already at the head, there is nothing to wait for.
+    if (target.untilCaughtUp === true) {
+      const head = await runtime.store.headPosition();
+      if (head === null || position >= head) return 'caught-up';
+    }
     const subscription = runtime.store.subscribeToAll({
       fromPosition: position < 0n ? 'start' : position,
       filter: { eventTypes: projection.eventTypes },
@@ -181,20 +187,40 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
     }
     let applied = 0;
     let lastLagCheck = 0;
+    // An operator waiting for the lock (a rebuild about to swap) gets it once the batch in hand is committed.
+    const handOver =
+      target.lockHeld === true
+        ? undefined
+        : setInterval(() => {
+            lockWanted(runtime.pool, target.stateName).then(
+              (wanted) => {
+                if (!wanted || stopping) return;
+                log.info('an operator waits for this projection; handing it over');
+                void subscription.close();
+              },
+              (error: unknown) => log.debug({ err: error }, 'could not look for lock waiters'),
+            );
+          }, pollMs);
     try {
-      for await (const batch of subscription) {
+      const decodeAhead = (batch: SubscriptionBatch): void => {
+        for (const event of batch.events) decodedAhead.set(event, runtime.registry.decode(event));
+      };
+      for await (const batch of readAhead(subscription, decodeAhead)) {
         if (stopping) return 'stopped';
-        await applyWithRetries(batch.events, position, batch.checkpoint);
-        position = batch.checkpoint;
-        applied += batch.events.length;
-        runtime.metrics?.projectionEventsApplied.inc({ projection: target.stateName }, batch.events.length);
+        const beyond = until !== undefined && batch.checkpoint > until;
+        const events = beyond ? batch.events.filter((event) => event.position <= until) : batch.events;
+        const checkpoint = beyond ? until : batch.checkpoint;
+        await applyWithRetries(events, position, checkpoint);
+        position = checkpoint;
+        applied += events.length;
+        runtime.metrics?.projectionEventsApplied.inc({ projection: target.stateName }, events.length);
         runtime.positions?.advanced(target.stateName, position);
         target.onProgress?.({ position, applied });
         if (Date.now() - lastLagCheck > 1_000) {
           lastLagCheck = Date.now();
-          await reportLag(position, batch.events[batch.events.length - 1]);
+          await reportLag(position, events[events.length - 1]);
         }
-        if (batch.caughtUp && target.untilCaughtUp === true) return 'caught-up';
+        if ((batch.caughtUp && target.untilCaughtUp === true) || (until !== undefined && position >= until)) return 'caught-up';
       }
       return 'stopped';
     } catch (error) {
@@ -204,6 +230,7 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
       }
       throw error;
     } finally {
+      clearInterval(handOver);
       closeSubscription = undefined;
       await subscription.close();
     }
@@ -220,16 +247,37 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
     runtime.metrics.projectionLagSeconds.set({ projection: target.stateName }, Math.max(0, seconds));
   };
 
-  const run = async (): Promise<'stopped' | 'caught-up' | 'parked'> => {
+  /** A parked live run waits, without the lock, until `fastflix projections retry|skip` sets it running. */
+  const awaitResolution = async (): Promise<void> => {
     while (!stopping) {
+      await sleep(pollMs);
+      if (stopping) return;
+      try {
+        const { rows } = await runtime.pool.query<{ status: string }>('SELECT status FROM projection_state WHERE name = $1', [
+          target.stateName,
+        ]);
+        if (rows[0]?.status !== 'stopped') {
+          log.info('the parked event was resolved; resuming');
+          return;
+        }
+      } catch (error) {
+        log.warn({ err: error }, 'could not read the status of a parked projection');
+      }
+    }
+  };
+
+  const run = async (): Promise<'stopped' | 'caught-up' | 'parked'> => {
+    if (target.lockHeld === true) {
+      await ensureProjectionSchema(runtime.pool, projection, target);
+      return follow();
+    }
+    while (!stopping) {
+      let parked = false;
       const lock = new pg.Client({ ...runtime.lockConnection, application_name: `fastflix-projector-${projection.name}` });
       lock.on('error', () => undefined);
       try {
         await lock.connect();
-        const { rows } = await lock.query<{ locked: boolean }>(
-          "SELECT pg_try_advisory_lock(hashtextextended('fastflix.projection.' || $1, 0)) AS locked",
-          [target.stateName],
-        );
+        const { rows } = await lock.query<{ locked: boolean }>(tryLockStatement, [target.stateName]);
         if (rows[0]?.locked !== true) {
           log.debug('another instance writes this projection; standing by');
         } else {
@@ -237,14 +285,16 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
           // Losing the lock's connection means another instance may take over: stop following.
           lock.once('end', () => void closeSubscription?.());
           const outcome = await follow();
-          if (outcome !== 'stopped' || stopping) return outcome;
+          if (outcome === 'parked' && !oneShot) parked = true;
+          else if (outcome !== 'stopped' || stopping) return outcome;
         }
       } catch (error) {
         if (!(error instanceof FencedOut) && !stopping) log.error({ err: error }, 'projection run failed; restarting');
       } finally {
         await lock.end().catch(() => undefined);
       }
-      if (!stopping) await sleep(runtime.standbyPollMs ?? 2_000);
+      if (parked) await awaitResolution();
+      else if (!stopping) await sleep(pollMs);
     }
     return 'stopped';
   };
@@ -272,3 +322,58 @@ const isInfrastructureFailure = (error: unknown): boolean => {
   if (code !== undefined) return code.startsWith('08') || code.startsWith('57') || code === 'ECONNREFUSED' || code === 'ECONNRESET';
   return /Connection terminated|connection error|Client has encountered a connection error/i.test(error.message);
 };
+
+/**
+ * Applies events to a target and moves its checkpoint from `from` to `to`, in one transaction: the
+ * checkpoint update is fenced on its old value, so that two writers can never both apply a batch.
+ */
+export const applyToTarget = async (
+  pool: pg.Pool,
+  projection: Projection,
+  target: Pick<ProjectionTarget, 'stateName' | 'schema'>,
+  events: readonly RecordedEvent<DomainEvent>[],
+  from: Position,
+  to: Position,
+): Promise<void> => {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SET LOCAL search_path TO ${target.schema}, public`);
+    if (events.length > 0) await projection.apply(events, client);
+    const moved = await client.query('UPDATE projection_state SET position = $3, updated_at = now() WHERE name = $1 AND position = $2', [
+      target.stateName,
+      from,
+      to,
+    ]);
+    if (moved.rowCount !== 1) throw new FencedOut(`the checkpoint of ${target.stateName} moved under this instance`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+};
+
+/**
+ * Reads the next batch (and `prepare`s it as soon as it arrives) while the one in hand is being
+ * applied, so that reading and decoding the log overlap with writing the read model: the part of a
+ * catch-up or a rebuild that waits on PostgreSQL. At most one batch ahead.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>, prepare: (item: T) => void): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  const read = (): Promise<IteratorResult<T>> =>
+    iterator.next().then((result) => {
+      if (result.done !== true) prepare(result.value);
+      return result;
+    });
+  let next = read();
+  for (;;) {
+    const result = await next;
+    if (result.done === true) return;
+    next = read();
+    // A read ahead that fails after the consumer stopped must not surface as an unhandled rejection.
+    next.catch(() => undefined);
+    yield result.value;
+  }
+}

@@ -7,8 +7,14 @@ import { findMovie } from './query.ts';
 export const getMovieRoute = (router: Router, dependencies: QueryDependencies): void => {
   router.get('/movies/:idOrSlug', dependencies.consistentWith('catalogue', 'ratings'), async (ctx) => {
     const idOrSlug = ctx.params.idOrSlug ?? '';
-    const movie = idOrSlug.length > 200 ? null : await findMovie(dependencies.db, idOrSlug.toLowerCase());
+    const key = idOrSlug.toLowerCase();
+    const movie =
+      idOrSlug.length > 200
+        ? null
+        : dependencies.movieViews === undefined
+          ? await findMovie(dependencies.db, key).then((row) => (row === null ? null : toMovieView(row)))
+          : await dependencies.movieViews.find(key);
     if (movie === null) throw notFound('There is no movie with this id or slug in the catalogue');
-    ctx.body = toMovieView(movie);
+    ctx.body = movie;
   });
 };

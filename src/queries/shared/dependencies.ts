@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import type { DatabasePool } from 'slonik';
 import type { Guards } from '../../infrastructure/auth/guards.ts';
+import type { MovieViewCache } from '../getMovie/movieViews.ts';
 
 /** What the query routes are built from; the composition root makes one. */
 export interface QueryDependencies {
@@ -8,4 +9,6 @@ export interface QueryDependencies {
   readonly guards: Guards;
   /** `consistentWith('catalogue', 'ratings')`: honours X-Min-Position for those projections. */
   readonly consistentWith: (...projections: readonly string[]) => Middleware;
+  /** Movie views kept current in memory for `GET /movies/:idOrSlug`; without it every lookup reads the database. */
+  readonly movieViews?: MovieViewCache;
 }

@@ -1,0 +1,274 @@
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type autocannon from 'autocannon';
+import type pg from 'pg';
+import { importMovieLens } from '../src/commands/importMovieLens/handler.ts';
+import { domainEventDefinitions } from '../src/domain/events.ts';
+import { eventRegistry } from '../src/infrastructure/eventStore/eventRegistry.ts';
+import type { EventStore } from '../src/infrastructure/eventStore/eventStore.ts';
+import { createEventNotifications } from '../src/infrastructure/eventStore/postgres/notifications.ts';
+import { createPostgresEventStore } from '../src/infrastructure/eventStore/postgres/postgresEventStore.ts';
+import { createPool } from '../src/infrastructure/postgres/pool.ts';
+import { freePort, testLog } from '../test/support/postgresServer.ts';
+import { describeMachine } from './support/environment.ts';
+import { load, type LoadResult } from './support/load.ts';
+import { fromBench, startHttpProcess, type RunningProcess } from './support/processes.ts';
+import { round, summarise, table, whole } from './support/stats.ts';
+import { random } from './support/syntheticCatalogue.ts';
+import { appendSyntheticCatalogue } from './support/syntheticEvents.ts';
+
+// Reads over HTTP: `fastflix serve` on the embedded default (its own PostgreSQL from npm, nothing
+// configured) in a process of its own, autocannon at 50 connections. Scenarios: a movie by slug
+// (`GET /movies/:slug`), a search (`GET /movies?q=…`, a mix of queries made from real titles), and the
+// same Koa stack answering a constant as the ceiling, in the same run. Two catalogues, each in a
+// service of its own: (a) MovieLens ml-latest-small, imported through its importer (movies, users,
+// ratings, tags); (b) a synthetic catalogue of BENCH_SYNTHETIC_MOVIES (default 1,000,000) movies and
+// a fifth as many ratings, appended as events in large batches. Both wait until every projection has
+// caught up before measuring.
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const syntheticMovies = Number(process.env.BENCH_SYNTHETIC_MOVIES ?? 1_000_000);
+const movieLensDirectory = fromBench('../shared/data/movielens/ml-latest-small');
+const connections = 50;
+
+interface Service {
+  readonly base: string;
+  readonly store: EventStore;
+  readonly pool: pg.Pool;
+  readonly stop: () => Promise<void>;
+}
+
+/** `fastflix serve` on a fresh embedded PostgreSQL, and an event store of our own on the same database. */
+const startService = async (): Promise<Service> => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'fastflix-bench-'));
+  await chmod(dataDir, 0o755);
+  const postgresPort = await freePort();
+  const servicePort = await freePort();
+  const base = `http://127.0.0.1:${servicePort}`;
+  let service: RunningProcess;
+  try {
+    service = await startHttpProcess(
+      [fromBench('bin/fastflix.js'), 'serve'],
+      {
+        HOST: '127.0.0.1',
+        PORT: String(servicePort),
+        LOG_LEVEL: 'warn',
+        FASTFLIX_DATA_DIR: dataDir,
+        EMBEDDED_POSTGRES_PORT: String(postgresPort),
+      },
+      `${base}/readyz`,
+    );
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const password = (await readFile(join(dataDir, 'postgres-password'), 'utf8')).trim();
+  const url = new URL(`postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${postgresPort}/fastflix`);
+  const pool = createPool(url, 8, 'bench');
+  const notifications = createEventNotifications(pool, { connectionString: url.href }, testLog);
+  const store = createPostgresEventStore({ pool, notifications });
+  return {
+    base,
+    store,
+    pool,
+    stop: async () => {
+      // Our connections first: the service leaves the embedded server running while others use it.
+      await store.close();
+      await notifications.close();
+      await pool.end();
+      await service.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** Waits until every running projection has passed the head of the log, reporting progress. */
+const caughtUp = async (service: Service, label: string): Promise<void> => {
+  const head = (await service.store.headPosition()) ?? -1n;
+  const started = Date.now();
+  let lastReport = started;
+  for (;;) {
+    const { rows } = await service.pool.query<{ name: string; position: string; status: string }>(
+      "SELECT name, position, status FROM projection_state WHERE name NOT LIKE '%@%'",
+    );
+    const behind = rows.filter((row) => row.status === 'running' && BigInt(row.position) < head);
+    const stopped = rows.filter((row) => row.status !== 'running').map((row) => row.name);
+    if (stopped.length > 0) console.log(`  (projections stopped at a parked event, not waited for: ${stopped.join(', ')})`);
+    if (behind.length === 0 && rows.some((row) => row.name === 'catalogue')) break;
+    if (Date.now() - lastReport > 15_000) {
+      lastReport = Date.now();
+      console.log(`  ${label}: waiting for ${behind.map((row) => `${row.name} at ${row.position}`).join(', ')} (head ${head})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  console.log(`  ${label}: every projection caught up in ${round((Date.now() - started) / 1000, 0)} s after the last append`);
+  // After a bulk load, as after any import: statistics for the planner and the GIN pending lists merged.
+  await service.pool.query('VACUUM (ANALYZE) rm_catalogue.movies, rm_ratings.movie_ratings');
+};
+
+type QueryKind = 'one word' | 'two words' | 'whole title' | 'quoted phrase' | 'typo';
+
+/**
+ * What people type into a catalogue's search box, made from titles of the catalogue itself: a word,
+ * two words, the whole title, a quoted phrase, or a word with two letters swapped (10%).
+ */
+const queryMix = (titles: readonly string[], count: number): { kind: QueryKind; q: string }[] => {
+  const next = random(42);
+  const queries: { kind: QueryKind; q: string }[] = [];
+  while (queries.length < count) {
+    const title = titles[Math.floor(next() * titles.length)] ?? '';
+    const words = title
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}']+/u)
+      .filter((word) => word.length >= 2);
+    if (words.length === 0) continue;
+    const at = Math.floor(next() * words.length);
+    const pair = words.slice(at, at + 2).join(' ');
+    const roll = next();
+    if (roll < 0.4) queries.push({ kind: 'one word', q: words[at] ?? '' });
+    else if (roll < 0.65) queries.push({ kind: 'two words', q: pair });
+    else if (roll < 0.8) queries.push({ kind: 'whole title', q: words.join(' ') });
+    else if (roll < 0.9) queries.push({ kind: 'quoted phrase', q: `"${pair}"` });
+    else {
+      const long = words.filter((word) => word.length >= 5);
+      const word = long[Math.floor(next() * long.length)];
+      if (word === undefined) continue;
+      const swap = 1 + Math.floor(next() * (word.length - 3));
+      queries.push({ kind: 'typo', q: `${word.slice(0, swap)}${word[swap + 1] ?? ''}${word[swap] ?? ''}${word.slice(swap + 2)}` });
+    }
+  }
+  return queries;
+};
+
+interface Figures {
+  readonly rows: LoadResult[];
+  readonly ceiling: LoadResult;
+  readonly slug: LoadResult;
+  readonly search: LoadResult;
+  readonly byKind: string;
+}
+
+const measure = async (service: Service, constantUrl: string, label: string): Promise<Figures> => {
+  const movies = (await service.pool.query<{ n: string }>('SELECT count(*) AS n FROM rm_catalogue.movies')).rows[0]?.n ?? '0';
+  const { rows } = await service.pool.query<{ slug: string; title: string }>(
+    'SELECT slug, title FROM rm_catalogue.movies WHERE NOT archived ORDER BY random() LIMIT 10000',
+  );
+  const slugs = rows.map((row) => row.slug);
+  const queries = queryMix(
+    rows.map((row) => row.title),
+    5_000,
+  );
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
+  const get =
+    (path: () => string) =>
+    (request: autocannon.Request): autocannon.Request => ({ ...request, method: 'GET' as const, path: path() });
+  const bySlug = get(() => `/movies/${pick(slugs)}`);
+  const bySearch = get(() => `/movies?q=${encodeURIComponent(pick(queries).q)}`);
+  const constant = get(() => `/constant/${pick(slugs)}`);
+  console.log(`\n${label}: ${whole(Number(movies))} movies; each scenario ${seconds} s at ${connections} connections`);
+
+  // Warm up (JIT, pools, caches) before measuring.
+  await load('warm-up', { url: constantUrl, connections, seconds: 2, request: constant });
+  await load('warm-up', { url: service.base, connections, seconds: 3, request: bySlug });
+  await load('warm-up', { url: service.base, connections, seconds: 5, request: bySearch });
+
+  const ceiling = await load(`${label}: constant JSON, same Koa stack (ceiling)`, { url: constantUrl, connections, seconds, request: constant });
+  const slug = await load(`${label}: GET /movies/:slug`, { url: service.base, connections, seconds, request: bySlug });
+  const search = await load(`${label}: GET /movies?q=… (query mix)`, { url: service.base, connections, seconds, request: bySearch });
+  // ── Trending and recommendations go here, once their endpoints exist (being written elsewhere):
+  //    const trending = await load(`${label}: GET /movies/trending`, { url: service.base, connections, seconds, request: get(() => '/movies/trending?window=7d') });
+  //    const recommended = await load(`${label}: GET /me/recommendations`, { … signed-in users' tokens … });
+  //    and add them to `rows` below.
+  return { rows: [ceiling, slug, search], ceiling, slug, search, byKind: await latencyByKind(service.base, queries) };
+};
+
+/** One request at a time, 40 of each kind: where a search's time goes, without queueing behind others. */
+const latencyByKind = async (base: string, queries: readonly { kind: QueryKind; q: string }[]): Promise<string> => {
+  const kinds: QueryKind[] = ['one word', 'two words', 'whole title', 'quoted phrase', 'typo'];
+  const rows: string[][] = [];
+  for (const kind of kinds) {
+    const samples: number[] = [];
+    let results = 0;
+    for (const { q } of queries.filter((query) => query.kind === kind).slice(0, 40)) {
+      const started = performance.now();
+      const response = await fetch(`${base}/movies?q=${encodeURIComponent(q)}`);
+      const body = (await response.json()) as { items?: unknown[] };
+      samples.push(performance.now() - started);
+      results += body.items?.length ?? 0;
+    }
+    const latency = summarise(samples);
+    rows.push([kind, whole(samples.length), round(results / Math.max(1, samples.length), 1), round(latency.p50, 1), round(latency.max, 1)]);
+  }
+  return table(['query kind (one connection)', 'queries', 'items/page', 'p50 ms', 'max ms'], rows);
+};
+
+const report = (figures: Figures): void => {
+  console.log(
+    table(
+      ['scenario', 'requests/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx / errors'],
+      figures.rows.map((row) => [
+        row.name,
+        whole(row.requestsPerSecond),
+        round(row.p50, 1),
+        round(row.p95, 1),
+        round(row.p99, 1),
+        `${whole(row.non2xx)} / ${whole(row.errors)}`,
+      ]),
+    ),
+  );
+  const share = (figures.slug.requestsPerSecond / figures.ceiling.requestsPerSecond) * 100;
+  console.log(`\nslug lookup at ${Math.round(share)}% of the constant-JSON ceiling (target ≥ 50%)`);
+  console.log(`search p95 ${round(figures.search.p95, 1)} ms at ${connections} connections (target ≤ 30 ms on 1,000,000 movies)\n`);
+  console.log(figures.byKind);
+};
+
+export const main = async (): Promise<void> => {
+  console.log(`${describeMachine()} · the embedded default: embedded-postgres (PostgreSQL 18), nothing configured`);
+  const constantPort = await freePort();
+  const constant = await startHttpProcess(
+    ['--import', 'tsx', fromBench('bench/support/constantServer.ts')],
+    { PORT: String(constantPort) },
+    `http://127.0.0.1:${constantPort}/constant/1`,
+  );
+  const constantUrl = `http://127.0.0.1:${constantPort}`;
+  const registry = eventRegistry(domainEventDefinitions);
+  try {
+    if (await stat(join(movieLensDirectory, 'movies.csv')).then(() => true, () => false)) {
+      const service = await startService();
+      try {
+        const started = Date.now();
+        const imported = await importMovieLens({ store: service.store, registry }, movieLensDirectory, { concurrency: 512 });
+        console.log(
+          `\n(a) MovieLens ml-latest-small imported: ${whole(imported.movies)} movies, ${whole(imported.ratings)} ratings, ` +
+            `${whole(imported.eventsAppended)} events in ${round((Date.now() - started) / 1000, 0)} s`,
+        );
+        await caughtUp(service, 'MovieLens');
+        report(await measure(service, constantUrl, 'MovieLens'));
+      } finally {
+        await service.stop();
+      }
+    } else {
+      console.log(`\n(a) skipped: no MovieLens catalogue at ${movieLensDirectory} (movies.csv is missing)`);
+    }
+
+    const service = await startService();
+    try {
+      const started = Date.now();
+      const appended = await appendSyntheticCatalogue(service.store, registry, syntheticMovies, (done) =>
+        console.log(`  synthetic: ${whole(done)} of ${whole(syntheticMovies)} movies appended`),
+      );
+      const ms = Date.now() - started;
+      console.log(
+        `\n(b) synthetic catalogue appended: ${whole(appended.movies)} movies and ${whole(appended.ratings)} ratings ` +
+          `(${whole(appended.movies + appended.ratings)} events in ${round(ms / 1000, 0)} s, ${whole(((appended.movies + appended.ratings) / ms) * 1000)} events/s)`,
+      );
+      await caughtUp(service, 'synthetic');
+      report(await measure(service, constantUrl, `synthetic ${whole(syntheticMovies)}`));
+    } finally {
+      await service.stop();
+    }
+  } finally {
+    await constant.stop();
+  }
+};

@@ -1,0 +1,61 @@
+import type pg from 'pg';
+import { quoteIdentifier } from './compare.ts';
+
+// A fresh shadow fills faster without its search indexes (GIN, GiST: a full-text document, trigrams,
+// arrays), which cost the most to keep up row by row and are built in one pass at the end instead.
+// B-tree indexes stay: a projection may look rows up through them while it applies a batch. Which
+// indexes are owed is kept in the shadow schema's comment, so it survives an interrupted rebuild
+// and leaves with the schema.
+
+const marker = 'fastflix:deferred-indexes:';
+
+const inTransaction = async (pool: pg.Pool, work: (client: pg.PoolClient) => Promise<void>): Promise<void> => {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await work(client);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+};
+
+/** Drops the shadow's non-unique, non-b-tree indexes and notes how to make them again. */
+export const deferSearchIndexes = (pool: pg.Pool, schema: string): Promise<void> =>
+  inTransaction(pool, async (client) => {
+    // With only pg_catalog on the path, the definitions name everything else in full (public.gin_trgm_ops).
+    await client.query('SET LOCAL search_path TO pg_catalog');
+    const { rows } = await client.query<{ name: string; definition: string }>(
+      `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
+         FROM pg_index x
+         JOIN pg_class i ON i.oid = x.indexrelid
+         JOIN pg_am am ON am.oid = i.relam
+         JOIN pg_namespace n ON n.oid = i.relnamespace
+        WHERE n.nspname = $1 AND NOT x.indisunique AND am.amname <> 'btree'
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+        ORDER BY i.relname`,
+      [schema],
+    );
+    if (rows.length === 0) return;
+    for (const row of rows) await client.query(`DROP INDEX ${quoteIdentifier(schema)}.${quoteIdentifier(row.name)}`);
+    const note = marker + JSON.stringify(rows.map((row) => row.definition));
+    await client.query(`COMMENT ON SCHEMA ${quoteIdentifier(schema)} IS ${client.escapeLiteral(note)}`);
+  });
+
+/** Makes the indexes `deferSearchIndexes` dropped, all in one transaction; a no-op when none are owed. */
+export const restoreDeferredIndexes = (pool: pg.Pool, schema: string): Promise<void> =>
+  inTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ note: string | null }>(
+      "SELECT obj_description(to_regnamespace($1)::oid, 'pg_namespace') AS note",
+      [schema],
+    );
+    const note = rows[0]?.note;
+    if (note == null || !note.startsWith(marker)) return;
+    const definitions: unknown = JSON.parse(note.slice(marker.length));
+    if (!Array.isArray(definitions)) throw new Error(`the deferred indexes of ${schema} are recorded in an unknown form`);
+    for (const definition of definitions) await client.query(String(definition));
+    await client.query(`COMMENT ON SCHEMA ${quoteIdentifier(schema)} IS NULL`);
+  });

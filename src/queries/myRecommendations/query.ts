@@ -1,0 +1,105 @@
+import type { DatabasePool } from 'slonik';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { recommendationModel } from '../../projections/cowatch/model.ts';
+import { movieColumns, MovieRow } from '../shared/movies.ts';
+import { latestActivityEnd, trendingPage, windowEndingAt } from '../trendingMovies/query.ts';
+
+export const ScoredRow = MovieRow.extend({ score: z.number() });
+export type ScoredRow = z.infer<typeof ScoredRow>;
+
+export type Reason = 'similar' | 'trending' | 'popular';
+
+export interface Recommendation {
+  readonly row: MovieRow;
+  readonly score: number;
+  /** `similar`: to what the user rated or watched; the others fill in when that runs short (a new user). */
+  readonly reason: Reason;
+}
+
+const model = recommendationModel;
+
+/**
+ * The item-kNN model of src/projections/cowatch/model.ts: every movie the user rated or watched (the
+ * latest `historyForScoring` of them) votes for its neighbours, by how much they liked it and how
+ * recently; movies they rated or watched and archived ones are left out. Their history is read live,
+ * the neighbours as last refreshed.
+ */
+export const similarToHistory = (db: DatabasePool, userId: string, limit: number) =>
+  db.any(sql.type(ScoredRow)`
+    WITH mine AS (
+      SELECT i.movie_id, coalesce(i.score::float8, ${model.watchedScore}) AS score, i.at,
+             row_number() OVER (ORDER BY i.at DESC, i.movie_id) - 1 AS recency,
+             max(i.at) OVER () AS latest
+        FROM rm_cowatch.interactions i
+       WHERE i.user_id = ${userId}
+       ORDER BY i.at DESC, i.movie_id
+       LIMIT ${model.historyForScoring}
+    ), weighted AS (
+      SELECT movie_id, (score - 1) * (exp(-recency / ${model.recencyRankScale}::float8)
+               + power(0.5, extract(epoch FROM latest - at)::float8 / ${model.ageHalfLifeDays * 86_400})) AS weight
+        FROM mine
+    ), candidates AS (
+      SELECT n.movie_id, sum(w.weight * power(n.similarity::float8, ${model.exponent})) AS score
+        FROM weighted w
+        JOIN similarity.item_neighbours s ON s.movie_id = w.movie_id
+       CROSS JOIN LATERAL unnest(s.neighbour_ids, s.similarities) AS n(movie_id, similarity)
+       GROUP BY n.movie_id
+    )
+    SELECT ${movieColumns}, c.score
+      FROM candidates c
+      JOIN rm_catalogue.movies m ON m.movie_id = c.movie_id
+      LEFT JOIN rm_ratings.movie_ratings r ON r.movie_id = m.movie_id
+     WHERE c.score > 0 AND NOT m.archived
+       AND NOT EXISTS (SELECT 1 FROM rm_cowatch.interactions i WHERE i.user_id = ${userId} AND i.movie_id = c.movie_id)
+     ORDER BY c.score DESC, m.movie_id
+     LIMIT ${limit}`);
+
+/** The most rated movies the user has not rated or watched, leaving out those already chosen. */
+export const popularUnseen = (db: DatabasePool, userId: string, chosen: readonly string[], limit: number) =>
+  db.any(sql.type(ScoredRow)`
+    SELECT ${movieColumns}, r.count::float8 AS score
+      FROM rm_ratings.movie_ratings r
+      JOIN rm_catalogue.movies m ON m.movie_id = r.movie_id
+     WHERE NOT m.archived AND r.count > 0
+       AND m.movie_id <> ALL(${sql.array(chosen, 'uuid')})
+       AND NOT EXISTS (SELECT 1 FROM rm_cowatch.interactions i WHERE i.user_id = ${userId} AND i.movie_id = m.movie_id)
+     ORDER BY r.count DESC, r.average DESC NULLS LAST, m.movie_id
+     LIMIT ${limit}`);
+
+/**
+ * What `GET /me/recommendations` answers, and what `fastflix eval recommendations` measures: the
+ * model's picks, then, while fewer than `limit`, what is trending this week (or in the latest week
+ * with activity), then the most rated movies.
+ */
+export const recommendationsFor = async (
+  db: DatabasePool,
+  userId: string,
+  options: { readonly limit: number; readonly now: Date },
+): Promise<Recommendation[]> => {
+  const picks: Recommendation[] = (await similarToHistory(db, userId, options.limit)).map((row) => ({
+    row,
+    score: row.score,
+    reason: 'similar',
+  }));
+  const chosen = (): string[] => picks.map((pick) => pick.row.movie_id);
+  if (picks.length < options.limit) {
+    const latest = await latestActivityEnd(db, options.now);
+    if (latest !== null) {
+      // As GET /movies/trending?window=7d: the week ending now, or the latest week with activity.
+      const live = windowEndingAt('7d', options.now);
+      const bounds = latest.getTime() > live.from.getTime() ? live : windowEndingAt('7d', latest);
+      const trending = await trendingPage(db, '7d', bounds, undefined, options.limit, userId);
+      const taken = new Set(chosen());
+      for (const row of trending) {
+        if (picks.length < options.limit && !taken.has(row.movie_id)) picks.push({ row, score: row.score, reason: 'trending' });
+      }
+    }
+  }
+  if (picks.length < options.limit) {
+    for (const row of await popularUnseen(db, userId, chosen(), options.limit - picks.length)) {
+      picks.push({ row, score: row.score, reason: 'popular' });
+    }
+  }
+  return picks;
+};

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { Genre, genres } from '../../domain/movie/values.ts';
+import { fieldErrors, type FieldError } from '../../infrastructure/codecs/decodeErrors.ts';
+import { integerInRange, numberInRange } from '../../infrastructure/codecs/fromQueryString.ts';
+import { strictPartial } from '../../infrastructure/codecs/strict.ts';
+import { defaultLimit, pageParams } from '../shared/paging.ts';
+
+// `GET /movies` parameters: the query string through an exact codec, then the checks that span
+// parameters (a year range that ends before it starts), every failure named in one answer.
+
+/** Longer queries are refused; of those accepted, only the first `searchedWords` words are searched. */
+export const maxQueryLength = 10_000;
+/** Like the big web search engines, a query is cut to its first 32 words: more cannot narrow a catalogue, only cost. */
+export const searchedWords = 32;
+
+const textUpTo = (max: number): t.Type<string, string, unknown> =>
+  new t.Type<string, string, unknown>(
+    `text of at most ${max.toLocaleString('en-US')} characters`,
+    (input): input is string => typeof input === 'string' && input.length <= max,
+    (input, context) => (typeof input === 'string' && input.length <= max ? t.success(input) : t.failure(input, context)),
+    String,
+  );
+
+export const sorts = ['relevance', 'rating', 'year', 'title'] as const;
+export type Sort = (typeof sorts)[number];
+const SortParam = t.keyof({ relevance: null, rating: null, year: null, title: null }, `one of ${sorts.join(', ')}`);
+const GenreParam = t.keyof(Genre.keys, `one of ${genres.join(', ')}`);
+const YearParam = integerInRange(1870, 2100);
+
+const SearchQuery = strictPartial(
+  {
+    q: textUpTo(maxQueryLength),
+    genre: GenreParam,
+    yearFrom: YearParam,
+    yearTo: YearParam,
+    minRating: numberInRange(0.5, 5),
+    sort: SortParam,
+    ...pageParams,
+  },
+  'SearchQuery',
+);
+
+export interface SearchRequest {
+  /** Trimmed and cut to its first words; undefined when nothing was asked. */
+  readonly q: string | undefined;
+  readonly genre: Genre | undefined;
+  readonly yearFrom: number | undefined;
+  readonly yearTo: number | undefined;
+  readonly minRating: number | undefined;
+  readonly sort: Sort;
+  readonly cursor: string | undefined;
+  readonly limit: number;
+  /** Names the search (everything but the page), so a cursor is only honoured by the search that made it. */
+  readonly fingerprint: string;
+}
+
+export const parseSearch = (query: Record<string, unknown>): E.Either<FieldError[], SearchRequest> => {
+  const decoded = SearchQuery.decode(query);
+  if (E.isLeft(decoded)) return E.left(withYearRange(fieldErrors(decoded.left), query));
+  const { q, genre, yearFrom, yearTo, minRating, sort = 'relevance', cursor, limit = defaultLimit } = decoded.right;
+  const rangeErrors = withYearRange([], query);
+  if (rangeErrors.length > 0) return E.left(rangeErrors);
+  const words = (q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, searchedWords);
+  const text = words.length === 0 ? undefined : words.join(' ');
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([text ?? null, genre ?? null, yearFrom ?? null, yearTo ?? null, minRating ?? null, sort]))
+    .digest('base64url')
+    .slice(0, 12);
+  return E.right({ q: text, genre, yearFrom, yearTo, minRating, sort, cursor, limit, fingerprint });
+};
+
+/** A range that ends before it starts names both ends (once each, whatever else failed). */
+const withYearRange = (errors: FieldError[], query: Record<string, unknown>): FieldError[] => {
+  const from = YearParam.decode(query.yearFrom);
+  const to = YearParam.decode(query.yearTo);
+  if (E.isLeft(from) || E.isLeft(to) || from.right <= to.right) return errors;
+  const named = new Set(errors.map((error) => error.path));
+  return [
+    ...errors,
+    ...(named.has('yearFrom') ? [] : [{ path: 'yearFrom', message: `is after yearTo (${to.right})` }]),
+    ...(named.has('yearTo') ? [] : [{ path: 'yearTo', message: `is before yearFrom (${from.right})` }]),
+  ];
+};

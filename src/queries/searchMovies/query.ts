@@ -1,0 +1,237 @@
+import type { CommonQueryMethods } from 'slonik';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import type { Genre } from '../../domain/movie/values.ts';
+import { movieColumns, MovieRow } from '../shared/movies.ts';
+import type { After, Order } from './cursor.ts';
+
+// The SQL of `GET /movies`. Every order is a keyset on (sort key, movie_id), read from an index
+// where one serves it (schema.sql of the catalogue and ratings read models says which), never OFFSET.
+// An order made of parts (title matches before overview matches; rated movies before unrated ones) is
+// one query per part, the next run only when the page is not full yet, so a page of broad matches
+// never pays for the parts it does not reach.
+
+export interface Filters {
+  readonly genre: Genre | undefined;
+  readonly yearFrom: number | undefined;
+  readonly yearTo: number | undefined;
+  readonly minRating: number | undefined;
+}
+
+/** How rows are matched: all of them, `websearch_to_tsquery(text)`, or titles like `words` (trigrams). */
+export type Matching =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'fuzzy'; readonly words: string; readonly whole: string };
+
+export const SearchRow = MovieRow.extend({
+  score: z.number().nullable(),
+  tier: z.number(),
+  sort_year: z.number(),
+  sort_title: z.string(),
+});
+export type SearchRow = z.infer<typeof SearchRow>;
+
+type Fragment = ReturnType<typeof sql.fragment>;
+
+const tsquery = (text: string): Fragment => sql.fragment`websearch_to_tsquery('english', ${text})`;
+
+/**
+ * Relevance for full text: ts_rank_cd × (1 + damped average / 10). Multiplying keeps the text match in
+ * charge: the factor only runs from 1.05 (0.5 stars) to 1.5 (5 stars), so it reorders movies that
+ * match about equally well and cannot lift a one-word overview mention (weight C, 0.2) over a title
+ * match (weight A, 1.0). The average is damped towards 3 stars as if every movie had ten more ratings
+ * of 3 (a Bayesian average), so one 5-star vote does not outweigh five hundred 4.5s; an unrated movie
+ * sits at the neutral 3. Computed in float8 from exact inputs, so a cursor's score compares equal.
+ */
+const textScore = (text: string): Fragment =>
+  sql.fragment`(ts_rank_cd(m.search, ${tsquery(text)})::float8 * (1 + coalesce((r.half_point_sum / 2.0 + 30) / (r.count + 10), 3)::float8 / 10))`;
+
+/** The fallback's relevance: how alike the whole query and the title are, plus how well its words occur in the title. */
+const fuzzyScore = (words: string, whole: string): Fragment =>
+  sql.fragment`(similarity(${whole}, lower(m.title))::float8 + word_similarity(${words}, lower(m.title))::float8)`;
+
+/** The title alone matches the query: indexed by movies_title_search. */
+const titleMatches = (text: string): Fragment => sql.fragment`to_tsvector('english', m.title) @@ ${tsquery(text)}`;
+
+const filterConditions = (filters: Filters): Fragment[] => [
+  sql.fragment`NOT m.archived`,
+  ...(filters.genre === undefined ? [] : [sql.fragment`m.genres @> ${sql.array([filters.genre], 'text')}`]),
+  // Unknown years count as 0 (they sort last); any year filter leaves them out.
+  ...(filters.yearFrom === undefined && filters.yearTo === undefined
+    ? []
+    : [sql.fragment`coalesce(m.year, 0) BETWEEN ${filters.yearFrom ?? 1} AND ${filters.yearTo ?? 9999}`]),
+  ...(filters.minRating === undefined ? [] : [sql.fragment`r.average >= ${filters.minRating}`]),
+];
+
+const matchConditions = (matching: Matching): Fragment[] => {
+  switch (matching.kind) {
+    case 'all':
+      return [];
+    case 'text':
+      // A query of stop words only has no lexemes, one of negations only ("-war") matches nearly
+      // everything without the index: both find nothing, decided once before any row is read.
+      return [sql.fragment`querytree(${tsquery(matching.text)}) NOT IN ('', 'T')`, sql.fragment`m.search @@ ${tsquery(matching.text)}`];
+    case 'fuzzy':
+      // `<%` is word similarity (indexed by movies_title_trigrams), so "matirx" finds "The Matrix"
+      // where whole-string similarity would not; an exact title ("Up", "It": stop words) always matches.
+      return [
+        matching.words === ''
+          ? sql.fragment`lower(m.title) = ${matching.whole}`
+          : sql.fragment`(${matching.words} <% lower(m.title) OR lower(m.title) = ${matching.whole})`,
+      ];
+  }
+};
+
+/** One part of an order: its own conditions and ORDER BY, and where a cursor inside it resumes. */
+interface Part {
+  readonly rated: boolean;
+  readonly conditions: readonly Fragment[];
+  readonly orderBy: Fragment;
+  readonly score: Fragment;
+  readonly tier: 0 | 1;
+  /** Undefined: the cursor is before this part (start at its beginning); null: after it (skip it). */
+  readonly resume: (after: After) => Fragment | null | undefined;
+}
+
+const relevanceParts = (matching: Matching): Part[] => {
+  const score =
+    matching.kind === 'text' ? textScore(matching.text) : matching.kind === 'fuzzy' ? fuzzyScore(matching.words, matching.whole) : null;
+  // Without a query there is nothing to be relevant to: the route asks for the rating order instead.
+  if (score === null) throw new Error('relevance needs a query');
+  const orderBy = sql.fragment`ORDER BY ${score} DESC, m.movie_id DESC`;
+  const resumeIn =
+    (tier: 0 | 1) =>
+    (after: After): Fragment | null | undefined => {
+      if (after.order !== 'relevance' || after.tier < tier) return undefined;
+      if (after.tier > tier) return null;
+      return sql.fragment`(${score}, m.movie_id) < (${after.score}::float8, ${after.movieId}::uuid)`;
+    };
+  if (matching.kind !== 'text') return [{ rated: false, conditions: matchConditions(matching), orderBy, score, tier: 0, resume: resumeIn(0) }];
+  const [hasLexemes] = matchConditions(matching);
+  const inTitle = titleMatches(matching.text);
+  return [
+    {
+      rated: false,
+      // ts_match_vq is @@ spelt as a function: a check on the rows the title index found, not a
+      // second index scan that would fetch every overview match just to intersect them.
+      conditions: [...(hasLexemes === undefined ? [] : [hasLexemes]), inTitle, sql.fragment`ts_match_vq(m.search, ${tsquery(matching.text)})`],
+      orderBy,
+      score,
+      tier: 0,
+      resume: resumeIn(0),
+    },
+    {
+      rated: false,
+      conditions: [...matchConditions(matching), sql.fragment`NOT (${inTitle})`],
+      orderBy,
+      score,
+      tier: 1,
+      resume: resumeIn(1),
+    },
+  ];
+};
+
+const parts = (matching: Matching, filters: Filters, order: Order): Part[] => {
+  const base = { rated: false, score: sql.fragment`NULL::float8`, tier: 0 as const };
+  switch (order) {
+    case 'relevance':
+      return relevanceParts(matching);
+    case 'rating': {
+      const rated: Part = {
+        ...base,
+        rated: true,
+        conditions: [...matchConditions(matching), sql.fragment`r.average IS NOT NULL`],
+        orderBy: sql.fragment`ORDER BY r.average DESC, r.count DESC, r.movie_id DESC`,
+        resume: (after) =>
+          after.order !== 'rating'
+            ? undefined
+            : after.average === null
+              ? null
+              : sql.fragment`(r.average, r.count, r.movie_id) < (${after.average}::numeric, ${after.count}::integer, ${after.movieId}::uuid)`,
+      };
+      if (filters.minRating !== undefined) return [rated];
+      const unrated: Part = {
+        ...base,
+        tier: 1,
+        conditions: [
+          ...matchConditions(matching),
+          sql.fragment`NOT EXISTS (SELECT FROM rm_ratings.movie_ratings rated WHERE rated.movie_id = m.movie_id AND rated.average IS NOT NULL)`,
+        ],
+        orderBy: sql.fragment`ORDER BY m.movie_id DESC`,
+        resume: (after) =>
+          after.order !== 'rating' || after.average !== null ? undefined : sql.fragment`m.movie_id < ${after.movieId}::uuid`,
+      };
+      return [rated, unrated];
+    }
+    case 'year':
+      return [
+        {
+          ...base,
+          conditions: matchConditions(matching),
+          orderBy: sql.fragment`ORDER BY coalesce(m.year, 0) DESC, m.movie_id DESC`,
+          resume: (after) =>
+            after.order === 'year'
+              ? sql.fragment`(coalesce(m.year, 0), m.movie_id) < (${after.year}::integer, ${after.movieId}::uuid)`
+              : undefined,
+        },
+      ];
+    case 'title':
+      return [
+        {
+          ...base,
+          conditions: matchConditions(matching),
+          orderBy: sql.fragment`ORDER BY lower(m.title), m.movie_id`,
+          resume: (after) =>
+            after.order === 'title' ? sql.fragment`(lower(m.title), m.movie_id) > (${after.title}, ${after.movieId}::uuid)` : undefined,
+        },
+      ];
+  }
+};
+
+/**
+ * Up to `limit` movies after `after` in `order`. Relevance with full text reads the title index
+ * first; the overview-only matches (often a hundred times as many) only once the title matches run out.
+ */
+export const searchPage = async (
+  db: CommonQueryMethods,
+  request: { readonly matching: Matching; readonly filters: Filters; readonly order: Order; readonly after: After | undefined },
+  limit: number,
+): Promise<SearchRow[]> => {
+  const { matching, filters, order, after } = request;
+  const rows: SearchRow[] = [];
+  for (const part of parts(matching, filters, order)) {
+    if (rows.length >= limit) break;
+    const resume = after === undefined ? undefined : part.resume(after);
+    if (resume === null) continue;
+    const conditions = [...part.conditions, ...filterConditions(filters), ...(resume === undefined ? [] : [resume])];
+    const ratings = part.rated
+      ? sql.fragment`JOIN rm_ratings.movie_ratings r ON r.movie_id = m.movie_id`
+      : sql.fragment`LEFT JOIN rm_ratings.movie_ratings r ON r.movie_id = m.movie_id`;
+    rows.push(
+      ...(await db.any(sql.type(SearchRow)`
+        SELECT ${movieColumns}, ${part.score} AS score, ${part.tier}::integer AS tier,
+               coalesce(m.year, 0) AS sort_year, lower(m.title) AS sort_title
+          FROM rm_catalogue.movies m ${ratings}
+         WHERE ${sql.join(conditions, sql.fragment` AND `)}
+         ${part.orderBy}
+         LIMIT ${limit - rows.length}`)),
+    );
+  }
+  return rows;
+};
+
+/**
+ * For the typo-tolerant fallback, inside its transaction: sets the word-similarity threshold the `<%`
+ * operator uses (0.4: "matirx" shares 3 of its 7 trigrams with "matrix"; the default 0.6 would miss it),
+ * and answers the query's words without its stop words ("the matirx" → "matirx": "the" is in a
+ * quarter of all titles and would make every one of them a candidate).
+ */
+export const prepareFuzzy = async (tx: CommonQueryMethods, text: string): Promise<string> => {
+  const row = await tx.one(sql.type(z.object({ threshold: z.string(), words: z.string() }))`
+    SELECT set_config('pg_trgm.word_similarity_threshold', '0.4', true) AS threshold,
+           (SELECT coalesce(string_agg(lower(token), ' ' ORDER BY ordinality), '')
+              FROM ts_debug('english', ${text}) WITH ORDINALITY
+             WHERE cardinality(lexemes) > 0) AS words`);
+  return row.words;
+};

@@ -1,0 +1,81 @@
+import type Router from '@koa/router';
+import * as E from 'fp-ts/lib/Either.js';
+import type { DatabasePool } from 'slonik';
+import { invalidFields } from '../../infrastructure/http/problem.ts';
+import type { QueryDependencies } from '../shared/dependencies.ts';
+import { page, toMovieView } from '../shared/movies.ts';
+import { decodeSearchCursor, encodeSearchCursor, type After, type Match, type Order, type PageStart } from './cursor.ts';
+import { parseSearch, type SearchRequest } from './params.ts';
+import { prepareFuzzy, searchPage, type Filters, type Matching, type SearchRow } from './query.ts';
+
+/** The typo-tolerant fallback compares titles with the query; beyond this length that is no typo but noise. */
+const maxFuzzyLength = 100;
+
+/**
+ * Quotes, `-word` and `or` ask for something precise; a fallback that matched on similar words would
+ * bring back what the query excludes, so such queries find what full text finds, or nothing.
+ */
+const usesOperators = (q: string): boolean => /"|(?:^|\s)-\S|(?:^|\s)or(?:\s|$)/i.test(q);
+
+/**
+ * `GET /movies`: the catalogue, searched (`q`, web-search syntax), filtered and sorted, a page at a
+ * time. Without `q`, relevance means the rating order. When full text finds nothing for the first
+ * page, titles similar to the query answer instead (the cursor remembers which matching it continues).
+ */
+export const searchMoviesRoute = (router: Router, dependencies: QueryDependencies): void => {
+  router.get('/movies', dependencies.consistentWith('catalogue', 'ratings'), async (ctx) => {
+    const parsed = parseSearch({ ...ctx.query });
+    if (E.isLeft(parsed)) throw invalidFields(parsed.left);
+    const request = parsed.right;
+    const order: Order = request.sort === 'relevance' && request.q === undefined ? 'rating' : request.sort;
+    const start = request.cursor === undefined ? undefined : decodeSearchCursor(request.cursor, request.fingerprint, order);
+    if (request.cursor !== undefined && (start === undefined || (start.match === 'all') !== (request.q === undefined))) {
+      throw invalidFields([{ path: 'cursor', message: 'is not a cursor this search gave out' }]);
+    }
+    const { match, rows } = await search(dependencies.db, request, order, start);
+    const items = rows.slice(0, request.limit);
+    const last = items[items.length - 1];
+    ctx.body = page(
+      items.map(toMovieView),
+      rows.length > request.limit && last !== undefined ? encodeSearchCursor(request.fingerprint, { match, after: keyOf(order, last) }) : null,
+    );
+  });
+};
+
+const search = async (
+  db: DatabasePool,
+  request: SearchRequest,
+  order: Order,
+  start: PageStart | undefined,
+): Promise<{ match: Match; rows: SearchRow[] }> => {
+  const filters: Filters = request;
+  const after = start?.after;
+  // One row more than the page tells whether there is a next one.
+  const wanted = request.limit + 1;
+  const q = request.q;
+  if (q === undefined) return { match: 'all', rows: await searchPage(db, { matching: { kind: 'all' }, filters, order, after }, wanted) };
+  if (start?.match !== 'fuzzy') {
+    const rows = await searchPage(db, { matching: { kind: 'text', text: q }, filters, order, after }, wanted);
+    if (rows.length > 0 || start !== undefined || q.length > maxFuzzyLength || usesOperators(q)) return { match: 'text', rows };
+  }
+  // The fallback sets its similarity threshold for its own transaction only.
+  const rows = await db.transaction(async (tx) => {
+    const words = await prepareFuzzy(tx, q);
+    const matching: Matching = { kind: 'fuzzy', words, whole: q.toLowerCase() };
+    return searchPage(tx, { matching, filters, order, after }, wanted);
+  });
+  return { match: 'fuzzy', rows };
+};
+
+const keyOf = (order: Order, row: SearchRow): After => {
+  switch (order) {
+    case 'relevance':
+      return { order, tier: row.tier === 0 ? 0 : 1, score: row.score ?? 0, movieId: row.movie_id };
+    case 'rating':
+      return { order, average: row.rating_average, count: row.rating_count, movieId: row.movie_id };
+    case 'year':
+      return { order, year: row.sort_year, movieId: row.movie_id };
+    case 'title':
+      return { order, title: row.sort_title, movieId: row.movie_id };
+  }
+};

@@ -1,0 +1,82 @@
+import type { DatabasePool } from 'slonik';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { movieColumns, MovieRow } from '../shared/movies.ts';
+
+// Trending: a score per movie over a sliding window, from rm_trending.activity (hourly counts).
+// Each watch counts 1 and each rating 0.5 + score / 10 (0.55 for half a star, 1 for five): trending
+// measures attention, so a movie people rate badly still trends, a little less than one they love.
+// Activity decays exponentially with a half-life of a quarter of the window (6 h of 24 h, 42 h of
+// 7 d): the last hours lead, and the window's far edge, where activity counts 1/16, cuts softly.
+
+export const trendingWindows = {
+  '24h': { hours: 24, halfLifeHours: 6 },
+  '7d': { hours: 168, halfLifeHours: 42 },
+} as const;
+export type TrendingWindow = keyof typeof trendingWindows;
+
+export interface WindowBounds {
+  readonly from: Date;
+  readonly to: Date;
+}
+
+export const TrendingRow = MovieRow.extend({ score: z.number(), watches: z.number(), ratings: z.number() });
+export type TrendingRow = z.infer<typeof TrendingRow>;
+
+const hourMs = 3_600_000;
+
+export const windowEndingAt = (window: TrendingWindow, to: Date): WindowBounds => ({
+  from: new Date(to.getTime() - trendingWindows[window].hours * hourMs),
+  to,
+});
+
+/**
+ * The end of the most recent window with any activity on a movie of the catalogue, at or before
+ * `now`: the end of the newest hour with activity. Null when there was never any.
+ */
+export const latestActivityEnd = async (db: DatabasePool, now: Date): Promise<Date | null> => {
+  const hour = await db.maybeOneFirst(sql.type(z.object({ hour: z.number() }))`
+    SELECT a.hour FROM rm_trending.activity a JOIN rm_catalogue.movies m ON m.movie_id = a.movie_id
+     WHERE a.hour <= to_timestamp(${now.getTime()} / 1000.0) AND NOT m.archived
+     ORDER BY a.hour DESC LIMIT 1`);
+  return hour === null ? null : new Date(Math.min(hour + hourMs, now.getTime()));
+};
+
+/**
+ * Movies by their trending score over (from, to], best first, after the cursor's; archived ones left
+ * out. The hours that overlap the window count, each decayed from its start to `to` (an hour later or
+ * earlier shifts every score by the same factor, so the ranking is that of exact event times, to the hour).
+ */
+export const trendingPage = (
+  db: DatabasePool,
+  window: TrendingWindow,
+  bounds: WindowBounds,
+  after: { readonly score: number; readonly movieId: string } | undefined,
+  limit: number,
+  /** Leave out the movies this user rated or watched (recommendations' fallback). */
+  unseenBy?: string,
+) => {
+  const halfLifeSeconds = trendingWindows[window].halfLifeHours * 3_600;
+  const to = sql.fragment`to_timestamp(${bounds.to.getTime()} / 1000.0)`;
+  const from = sql.fragment`to_timestamp(${bounds.from.getTime()} / 1000.0)`;
+  return db.any(sql.type(TrendingRow)`
+    WITH scored AS (
+      SELECT a.movie_id,
+             sum((a.watches + 0.5 * a.ratings + a.rating_half_stars / 20.0)::float8
+                 * power(0.5, extract(epoch FROM ${to} - a.hour)::float8 / ${halfLifeSeconds})) AS score,
+             sum(a.watches)::integer AS watches,
+             sum(a.ratings)::integer AS ratings
+        FROM rm_trending.activity a
+       WHERE a.hour > ${from} - interval '1 hour' AND a.hour <= ${to}
+       GROUP BY a.movie_id
+    )
+    SELECT ${movieColumns}, s.score, s.watches, s.ratings
+      FROM scored s
+      JOIN rm_catalogue.movies m ON m.movie_id = s.movie_id
+      LEFT JOIN rm_ratings.movie_ratings r ON r.movie_id = m.movie_id
+     WHERE NOT m.archived
+       ${after === undefined ? sql.fragment`` : sql.fragment`AND (s.score, m.movie_id) < (${after.score}::float8, ${after.movieId}::uuid)`}
+       ${unseenBy === undefined ? sql.fragment`` : sql.fragment`AND NOT EXISTS (SELECT 1 FROM rm_cowatch.interactions i WHERE i.user_id = ${unseenBy} AND i.movie_id = m.movie_id)`}
+     ORDER BY s.score DESC, m.movie_id DESC
+     LIMIT ${limit}`);
+};

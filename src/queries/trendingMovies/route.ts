@@ -1,0 +1,77 @@
+import type Router from '@koa/router';
+import * as t from 'io-ts';
+import { strictPartial } from '../../infrastructure/codecs/strict.ts';
+import { badRequest } from '../../infrastructure/http/problem.ts';
+import type { QueryDependencies } from '../shared/dependencies.ts';
+import { decodeQuery } from '../shared/http.ts';
+import { decodeCursor, encodeCursor, toMovieView } from '../shared/movies.ts';
+import { defaultLimit, pageParams } from '../shared/paging.ts';
+import { latestActivityEnd, trendingPage, trendingWindows, windowEndingAt, type TrendingWindow, type WindowBounds } from './query.ts';
+
+const TrendingQuery = strictPartial({ window: t.keyof({ '24h': null, '7d': null }), ...pageParams }, 'TrendingQuery');
+
+/** `now`: the window ends at the request; `latest-activity`: nothing happened in it, so it ends at the newest activity. */
+type Basis = 'now' | 'latest-activity';
+
+interface Position {
+  readonly basis: Basis;
+  readonly to: number;
+  readonly after?: { readonly score: number; readonly movieId: string };
+}
+
+/**
+ * `GET /movies/trending?window=24h|7d`. A catalogue whose activity is all in the past (an imported
+ * MovieLens history, a quiet week) would show an empty list forever; instead, when the window ending
+ * now holds no activity at all, the list is the same window ending at the newest activity, labelled
+ * `basis: "latest-activity"` with its `from` and `to`, so a client can say "trending in March 2018".
+ * A cursor keeps the window of its first page, so that pages fit together while time moves on.
+ */
+export const trendingMoviesRoute = (router: Router, dependencies: QueryDependencies & { readonly clock: () => Date }): void => {
+  router.get('/movies/trending', dependencies.consistentWith('trending', 'catalogue', 'ratings'), async (ctx) => {
+    const { window = '24h', limit = defaultLimit, cursor } = decodeQuery(TrendingQuery, ctx);
+    const now = dependencies.clock();
+    let position: Position = cursor === undefined ? { basis: 'now', to: now.getTime() } : positionOf(cursor);
+    let bounds = windowEndingAt(window, new Date(position.to));
+    let rows = await trendingPage(dependencies.db, window, bounds, position.after, limit + 1);
+    if (rows.length === 0 && cursor === undefined) {
+      const latest = await latestActivityEnd(dependencies.db, now);
+      if (latest !== null && latest.getTime() <= bounds.from.getTime()) {
+        position = { basis: 'latest-activity', to: latest.getTime() };
+        bounds = windowEndingAt(window, latest);
+        rows = await trendingPage(dependencies.db, window, bounds, undefined, limit + 1);
+      }
+    }
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    ctx.body = {
+      ...describe(window, position.basis, bounds),
+      items: items.map((row) => ({ movie: toMovieView(row), score: round(row.score), watches: row.watches, ratings: row.ratings })),
+      nextCursor: rows.length > limit && last !== undefined ? encodeCursor([position.to, position.basis, last.score, last.movie_id]) : null,
+    };
+  });
+};
+
+const describe = (window: TrendingWindow, basis: Basis, bounds: WindowBounds) => ({
+  window,
+  basis,
+  from: bounds.from.toISOString(),
+  to: bounds.to.toISOString(),
+  halfLifeHours: trendingWindows[window].halfLifeHours,
+});
+
+const round = (score: number): number => Math.round(score * 10_000) / 10_000;
+
+const positionOf = (cursor: string): Position => {
+  const [to, basis, score, movieId] = decodeCursor(cursor) ?? [];
+  if (
+    typeof to !== 'number' ||
+    !Number.isSafeInteger(to) ||
+    Math.abs(to) > 8.64e15 ||
+    (basis !== 'now' && basis !== 'latest-activity') ||
+    typeof score !== 'number' ||
+    typeof movieId !== 'string' ||
+    !/^[0-9a-f-]{36}$/.test(movieId)
+  )
+    throw badRequest('The cursor is not one this list gave out', [{ path: 'cursor', message: 'is not a cursor of this list' }]);
+  return { basis, to, after: { score, movieId } };
+};

@@ -1,0 +1,212 @@
+import { expect } from 'chai';
+import type pg from 'pg';
+import { createPool } from '../../src/infrastructure/postgres/pool.ts';
+import { refreshSimilarity } from '../../src/projections/cowatch/refresh.ts';
+import { client, type Client } from '../support/http.ts';
+import { addMovie, adminCredentials, adminEnvironment, logIn, signUp, type SignedIn } from '../support/scenario.ts';
+import { startTestService, type TestService } from '../support/testService.ts';
+
+interface Listed {
+  movie: { id: string; title: string };
+  score: number;
+}
+
+describe('trending, also watched and recommendations over HTTP', function () {
+  this.timeout(60_000);
+  let running: TestService;
+  let api: Client;
+  let pool: pg.Pool;
+
+  before(async () => {
+    running = await startTestService({ ...adminEnvironment, READ_YOUR_WRITES_TIMEOUT: '5' });
+    api = client(running.base);
+    pool = createPool(running.database.url, 2, 'spec');
+  });
+  after(async () => {
+    await pool.end();
+    await running.stop();
+  });
+
+  /** Tokens expire while the clock moves: sign in again at the current time. */
+  const tokenOf = async (user: { email: string; password: string }): Promise<string> =>
+    (await logIn(api, user.email, user.password)).accessToken;
+  const admin = (): Promise<string> => tokenOf(adminCredentials);
+  const consistent = (position: unknown, token?: string) => ({ token, headers: { 'X-Min-Position': String(position) } });
+  const rate = async (user: SignedIn, movieId: string, score: number): Promise<string> =>
+    String((await api.put(`/movies/${movieId}/rating`, { score }, { token: await tokenOf(user) })).body.position);
+  const watch = async (user: SignedIn, movieId: string): Promise<string> =>
+    String((await api.post(`/movies/${movieId}/watched`, {}, { token: await tokenOf(user) })).body.position);
+  /** Waits until every read model has the write, then recomputes the similarity tables as the service's timer would. */
+  const settleAndRefresh = async (position: string, user: SignedIn): Promise<void> => {
+    expect((await api.get('/me/recommendations', consistent(position, await tokenOf(user)))).status).to.equal(200);
+    await refreshSimilarity(pool);
+  };
+  const fans = (count: number): Promise<SignedIn[]> => Promise.all(Array.from({ length: count }, () => signUp(api)));
+
+  describe('GET /movies/:id/also-watched', () => {
+    it('lists what the fans of a movie also liked or watched, most similar first, archived ones left out', async () => {
+      const token = await admin();
+      const [heat, ronin, collateral, thief] = await Promise.all([1, 2, 3, 4].map(() => addMovie(api, token)));
+      const [ann, bob, cid] = await fans(3);
+      for (const fan of [ann!, bob!, cid!]) {
+        await rate(fan, heat!.movieId, 5);
+        await rate(fan, ronin!.movieId, 4);
+      }
+      await watch(ann!, collateral!.movieId);
+      await watch(bob!, collateral!.movieId);
+      const last = await watch(cid!, thief!.movieId);
+      await settleAndRefresh(last, ann!);
+      const reply = await api.get<{ computedAt: string; items: { movie: { id: string }; similarity: number }[] }>(
+        `/movies/${heat!.movieId}/also-watched`,
+      );
+      expect(reply.status).to.equal(200);
+      expect(reply.body.items.map((item) => item.movie.id)).to.deep.equal([ronin!.movieId, collateral!.movieId, thief!.movieId]);
+      // Three shared fans of three each, shrinkage 10: 3 / (3 + 10); two of three and two: 2 / (sqrt(6) + 10).
+      expect(reply.body.items.map((item) => item.similarity)).to.deep.equal(
+        [3 / 13, 2 / (Math.sqrt(6) + 10), 1 / (Math.sqrt(3) + 10)].map((value) => Math.round(value * 10_000) / 10_000),
+      );
+      expect(Date.parse(reply.body.computedAt)).to.be.closeTo(Date.now(), 60_000);
+      const archived = await api.delete(`/movies/${collateral!.movieId}`, { token });
+      const after = await api.get<{ items: { movie: { id: string } }[] }>(
+        `/movies/${heat!.movieId}/also-watched?limit=5`,
+        consistent(archived.body.position),
+      );
+      expect(after.body.items.map((item) => item.movie.id)).to.deep.equal([ronin!.movieId, thief!.movieId]);
+      expect((await api.get(`/movies/${heat!.slug}/also-watched?limit=1`)).body.items).to.have.length(1);
+    });
+
+    it('answers 404 for an unknown or archived movie and 400 naming bad parameters', async () => {
+      const token = await admin();
+      const gone = await addMovie(api, token);
+      const archived = await api.delete(`/movies/${gone.movieId}`, { token });
+      expect((await api.get(`/movies/${gone.movieId}/also-watched`, consistent(archived.body.position))).status).to.equal(404);
+      expect((await api.get('/movies/6b1d6a3e-3f5e-4a8e-9a53-2f4f5e6d7c8b/also-watched')).status).to.equal(404);
+      const bad = await api.get(`/movies/${(await addMovie(api, token)).movieId}/also-watched?limit=0&sort=new`);
+      expect(bad.status).to.equal(400);
+      expect((bad.body.errors as { path: string }[]).map((e) => e.path).sort()).to.deep.equal(['limit', 'sort']);
+    });
+  });
+
+  describe('GET /me/recommendations', () => {
+    it('needs a signed-in user', async () => {
+      expect((await api.get('/me/recommendations')).status).to.equal(401);
+    });
+
+    it('offers a new user what is trending, then what is popular', async () => {
+      const hit = await addMovie(api, await admin());
+      const [someone, newcomer] = await fans(2);
+      const position = await watch(someone!, hit.movieId);
+      const reply = await api.get<{ items: (Listed & { reason: string })[] }>(
+        '/me/recommendations?limit=100',
+        consistent(position, await tokenOf(newcomer!)),
+      );
+      expect(reply.status).to.equal(200);
+      const reasons = reply.body.items.map((item) => item.reason);
+      expect(reasons[0]).to.equal('trending');
+      expect(reply.body.items.map((item) => item.movie.id)).to.include(hit.movieId);
+      expect(reasons.filter((reason) => reason === 'similar')).to.deep.equal([]);
+      expect(reasons.indexOf('popular') === -1 || reasons.lastIndexOf('trending') < reasons.indexOf('popular')).to.equal(true);
+    });
+
+    it('recommends what resembles the user’s favourites, never what they rated, watched or what was archived', async () => {
+      const token = await admin();
+      const [alien, aliens, prometheus, aliens3, up] = await Promise.all([1, 2, 3, 4, 5].map(() => addMovie(api, token)));
+      const crowd = await fans(3);
+      for (const fan of crowd) {
+        await rate(fan, alien!.movieId, 5);
+        await rate(fan, aliens!.movieId, 4.5);
+        await rate(fan, prometheus!.movieId, 3);
+      }
+      await watch(crowd[0]!, up!.movieId);
+      await rate(crowd[1]!, aliens3!.movieId, 4);
+      const viewer = await signUp(api);
+      await rate(viewer, alien!.movieId, 5);
+      const last = await watch(viewer, up!.movieId);
+      await settleAndRefresh(last, viewer);
+      const archived = await api.delete(`/movies/${aliens3!.movieId}`, { token });
+      const reply = await api.get<{ items: (Listed & { reason: string })[] }>(
+        '/me/recommendations?limit=3',
+        consistent(archived.body.position, await tokenOf(viewer)),
+      );
+      expect(reply.status).to.equal(200);
+      expect(reply.body.items).to.have.length(3);
+      expect(reply.body.items.slice(0, 2).map((item) => [item.movie.id, item.reason])).to.deep.equal([
+        [aliens!.movieId, 'similar'],
+        [prometheus!.movieId, 'similar'],
+      ]);
+      const ids = reply.body.items.map((item) => item.movie.id);
+      for (const excluded of [alien!.movieId, up!.movieId, aliens3!.movieId]) expect(ids).not.to.include(excluded);
+      expect(reply.body.items[0]?.score).to.be.greaterThan(reply.body.items[1]?.score ?? Infinity);
+    });
+
+    it('refuses bad parameters with 400 naming them', async () => {
+      const user = await signUp(api);
+      const bad = await api.get('/me/recommendations?limit=101&seed=4', { token: user.accessToken });
+      expect(bad.status).to.equal(400);
+      expect((bad.body.errors as { path: string }[]).map((e) => e.path).sort()).to.deep.equal(['limit', 'seed']);
+    });
+  });
+
+  describe('GET /movies/trending', () => {
+    const trendingOf = async (query: string, movies: readonly string[]) => {
+      const reply = await api.get<{ basis: string; from: string; to: string; window: string; items: Listed[]; nextCursor: string | null }>(
+        `/movies/trending?${query}`,
+      );
+      expect(reply.status, JSON.stringify(reply.body)).to.equal(200);
+      return { ...reply.body, mine: reply.body.items.filter((item) => movies.includes(item.movie.id)).map((item) => item.movie.id) };
+    };
+
+    it('scores by decayed activity: a burst 20 hours ago leads the week but no longer the day', async () => {
+      const token = await admin();
+      const [burst, fresh] = await Promise.all([addMovie(api, token), addMovie(api, token)]);
+      const viewers = await fans(3);
+      for (const viewer of viewers) await watch(viewer, burst.movieId);
+      running.clock.advance(20 * 3_600);
+      await watch(viewers[0]!, fresh.movieId);
+      const last = await rate(viewers[1]!, fresh.movieId, 5);
+      await api.get('/movies/trending', consistent(last));
+      const day = await trendingOf('window=24h&limit=100', [burst.movieId, fresh.movieId]);
+      expect(day.mine).to.deep.equal([fresh.movieId, burst.movieId]);
+      expect(day.basis).to.equal('now');
+      expect(Date.parse(day.to) - Date.parse(day.from)).to.equal(24 * 3_600_000);
+      const week = await trendingOf('window=7d&limit=100', [burst.movieId, fresh.movieId]);
+      expect(week.mine).to.deep.equal([burst.movieId, fresh.movieId]);
+    });
+
+    it('pages with a cursor, and leaves archived movies out', async () => {
+      const token = await admin();
+      const [first, second] = [await addMovie(api, token), await addMovie(api, token)];
+      const viewers = await fans(2);
+      for (const viewer of viewers) await watch(viewer, first.movieId);
+      await watch(viewers[0]!, second.movieId);
+      const archived = await api.delete(`/movies/${first.movieId}`, { token });
+      await api.get('/movies/trending', consistent(archived.body.position));
+      const all = await trendingOf('limit=100', [first.movieId, second.movieId]);
+      expect(all.mine).to.deep.equal([second.movieId]);
+      const pageOne = await trendingOf('limit=2', []);
+      expect(pageOne.nextCursor).to.be.a('string');
+      const pageTwo = await trendingOf(`limit=100&cursor=${pageOne.nextCursor}`, []);
+      expect(pageTwo.items.map((item) => item.movie.id)).to.deep.equal(all.items.slice(2).map((item) => item.movie.id));
+    });
+
+    it('refuses bad parameters with 400 naming them', async () => {
+      const bad = await api.get('/movies/trending?window=1h&limit=0&top=5');
+      expect(bad.status).to.equal(400);
+      expect((bad.body.errors as { path: string }[]).map((e) => e.path).sort()).to.deep.equal(['limit', 'top', 'window']);
+      expect((await api.get('/movies/trending?cursor=garbage')).status).to.equal(400);
+    });
+
+    it('shows the latest window with activity, labelled, when nothing happened lately', async () => {
+      const before = await trendingOf('window=7d&limit=100', []);
+      running.clock.advance(30 * 86_400);
+      const later = await trendingOf('window=7d&limit=100', []);
+      expect(later.basis).to.equal('latest-activity');
+      expect(Date.parse(later.to)).to.be.lessThan(Date.now() + 2 * 86_400_000);
+      expect(Date.parse(later.to)).to.be.at.least(Date.parse(before.to) - 3_600_000);
+      expect(later.items.map((item) => item.movie.id)).to.have.members(before.items.map((item) => item.movie.id));
+      const day = await trendingOf('window=24h', []);
+      expect(day.basis).to.equal('latest-activity');
+      expect(day.items.length).to.be.greaterThan(0);
+    });
+  });
+});
