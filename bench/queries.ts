@@ -1,19 +1,17 @@
-import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type autocannon from 'autocannon';
-import type pg from 'pg';
 import { importMovieLens } from '../src/commands/importMovieLens/handler.ts';
 import { domainEventDefinitions } from '../src/domain/events.ts';
 import { eventRegistry } from '../src/infrastructure/eventStore/eventRegistry.ts';
-import type { EventStore } from '../src/infrastructure/eventStore/eventStore.ts';
-import { createEventNotifications } from '../src/infrastructure/eventStore/postgres/notifications.ts';
-import { createPostgresEventStore } from '../src/infrastructure/eventStore/postgres/postgresEventStore.ts';
-import { createPool } from '../src/infrastructure/postgres/pool.ts';
-import { freePort, testLog } from '../test/support/postgresServer.ts';
+import type { Uuid } from '../src/domain/shared/codecs.ts';
+import { createTokenService } from '../src/infrastructure/auth/tokens.ts';
+import { freePort } from '../test/support/postgresServer.ts';
 import { describeMachine } from './support/environment.ts';
 import { load, type LoadResult } from './support/load.ts';
-import { fromBench, startHttpProcess, type RunningProcess } from './support/processes.ts';
+import { fromBench, startHttpProcess } from './support/processes.ts';
+import { startBenchService, waitUntilCaughtUp, type BenchService } from './support/service.ts';
 import { round, summarise, table, whole } from './support/stats.ts';
 import { random } from './support/syntheticCatalogue.ts';
 import { appendSyntheticCatalogue } from './support/syntheticEvents.ts';
@@ -32,77 +30,9 @@ const syntheticMovies = Number(process.env.BENCH_SYNTHETIC_MOVIES ?? 1_000_000);
 const movieLensDirectory = fromBench('../shared/data/movielens/ml-latest-small');
 const connections = 50;
 
-interface Service {
-  readonly base: string;
-  readonly store: EventStore;
-  readonly pool: pg.Pool;
-  readonly stop: () => Promise<void>;
-}
-
-/** `fastflix serve` on a fresh embedded PostgreSQL, and an event store of our own on the same database. */
-const startService = async (): Promise<Service> => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'fastflix-bench-'));
-  await chmod(dataDir, 0o755);
-  const postgresPort = await freePort();
-  const servicePort = await freePort();
-  const base = `http://127.0.0.1:${servicePort}`;
-  let service: RunningProcess;
-  try {
-    service = await startHttpProcess(
-      [fromBench('bin/fastflix.js'), 'serve'],
-      {
-        HOST: '127.0.0.1',
-        PORT: String(servicePort),
-        LOG_LEVEL: 'warn',
-        FASTFLIX_DATA_DIR: dataDir,
-        EMBEDDED_POSTGRES_PORT: String(postgresPort),
-      },
-      `${base}/readyz`,
-    );
-  } catch (error) {
-    await rm(dataDir, { recursive: true, force: true });
-    throw error;
-  }
-  const password = (await readFile(join(dataDir, 'postgres-password'), 'utf8')).trim();
-  const url = new URL(`postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${postgresPort}/fastflix`);
-  const pool = createPool(url, 8, 'bench');
-  const notifications = createEventNotifications(pool, { connectionString: url.href }, testLog);
-  const store = createPostgresEventStore({ pool, notifications });
-  return {
-    base,
-    store,
-    pool,
-    stop: async () => {
-      // Our connections first: the service leaves the embedded server running while others use it.
-      await store.close();
-      await notifications.close();
-      await pool.end();
-      await service.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-};
-
-/** Waits until every running projection has passed the head of the log, reporting progress. */
-const caughtUp = async (service: Service, label: string): Promise<void> => {
-  const head = (await service.store.headPosition()) ?? -1n;
-  const started = Date.now();
-  let lastReport = started;
-  for (;;) {
-    const { rows } = await service.pool.query<{ name: string; position: string; status: string }>(
-      "SELECT name, position, status FROM projection_state WHERE name NOT LIKE '%@%'",
-    );
-    const behind = rows.filter((row) => row.status === 'running' && BigInt(row.position) < head);
-    const stopped = rows.filter((row) => row.status !== 'running').map((row) => row.name);
-    if (stopped.length > 0) console.log(`  (projections stopped at a parked event, not waited for: ${stopped.join(', ')})`);
-    if (behind.length === 0 && rows.some((row) => row.name === 'catalogue')) break;
-    if (Date.now() - lastReport > 15_000) {
-      lastReport = Date.now();
-      console.log(`  ${label}: waiting for ${behind.map((row) => `${row.name} at ${row.position}`).join(', ')} (head ${head})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  console.log(`  ${label}: every projection caught up in ${round((Date.now() - started) / 1000, 0)} s after the last append`);
+/** Waits for the read models, then prepares them as after any bulk load. */
+const caughtUp = async (service: BenchService, label: string): Promise<void> => {
+  await waitUntilCaughtUp(service, label);
   // After a bulk load, as after any import: statistics for the planner and the GIN pending lists merged.
   await service.pool.query('VACUUM (ANALYZE) rm_catalogue.movies, rm_ratings.movie_ratings');
 };
@@ -149,7 +79,7 @@ interface Figures {
   readonly byKind: string;
 }
 
-const measure = async (service: Service, constantUrl: string, label: string): Promise<Figures> => {
+const measure = async (service: BenchService, constantUrl: string, label: string): Promise<Figures> => {
   const movies = (await service.pool.query<{ n: string }>('SELECT count(*) AS n FROM rm_catalogue.movies')).rows[0]?.n ?? '0';
   const { rows } = await service.pool.query<{ slug: string; title: string }>(
     'SELECT slug, title FROM rm_catalogue.movies WHERE NOT archived ORDER BY random() LIMIT 10000',
@@ -176,11 +106,49 @@ const measure = async (service: Service, constantUrl: string, label: string): Pr
   const ceiling = await load(`${label}: constant JSON, same Koa stack (ceiling)`, { url: constantUrl, connections, seconds, request: constant });
   const slug = await load(`${label}: GET /movies/:slug`, { url: service.base, connections, seconds, request: bySlug });
   const search = await load(`${label}: GET /movies?q=… (query mix)`, { url: service.base, connections, seconds, request: bySearch });
-  // ── Trending and recommendations go here, once their endpoints exist (being written elsewhere):
-  //    const trending = await load(`${label}: GET /movies/trending`, { url: service.base, connections, seconds, request: get(() => '/movies/trending?window=7d') });
-  //    const recommended = await load(`${label}: GET /me/recommendations`, { … signed-in users' tokens … });
-  //    and add them to `rows` below.
-  return { rows: [ceiling, slug, search], ceiling, slug, search, byKind: await latencyByKind(service.base, queries) };
+  const trending = await load(`${label}: GET /movies/trending (24h, 7d)`, {
+    url: service.base,
+    connections,
+    seconds,
+    request: get(() => `/movies/trending?window=${Math.random() < 0.5 ? '24h' : '7d'}`),
+  });
+  const results = [ceiling, slug, search, trending];
+  const tokens = await signedInRaters(service);
+  if (tokens.length > 0) {
+    const recommended = await load(`${label}: GET /me/recommendations (${whole(tokens.length)} raters)`, {
+      url: service.base,
+      connections,
+      seconds,
+      request: (request) => ({
+        ...request,
+        method: 'GET' as const,
+        path: '/me/recommendations',
+        headers: { ...request.headers, authorization: `Bearer ${pick(tokens)}` },
+      }),
+    });
+    results.push(recommended);
+  } else {
+    console.log(`  ${label}: no registered user has ratings here, so GET /me/recommendations is not measured on this catalogue`);
+  }
+  return { rows: results, ceiling, slug, search, byKind: await latencyByKind(service.base, queries) };
+};
+
+/**
+ * Access tokens for up to 1,000 registered users who rated something, signed with the service's own
+ * secret (what a login would hand out, without 1,000 scrypt verifications before the run).
+ */
+const signedInRaters = async (service: BenchService): Promise<string[]> => {
+  const { rows } = await service.pool.query<{ user_id: string }>(
+    `SELECT DISTINCT r.user_id FROM rm_ratings.user_ratings r
+      WHERE EXISTS (SELECT 1 FROM event_streams s WHERE s.stream_id = 'user-' || r.user_id) LIMIT 1000`,
+  );
+  const tokens = createTokenService({
+    secret: service.jwtSecret,
+    accessTokenTtlSeconds: 3_600,
+    refreshTokenTtlSeconds: 3_600,
+    nowSeconds: () => Math.floor(Date.now() / 1000),
+  });
+  return rows.map((row) => tokens.issueAccessToken({ sub: row.user_id as Uuid, role: 'user', sid: randomUUID() as Uuid }).token);
 };
 
 /** One request at a time, 40 of each kind: where a search's time goes, without queueing behind others. */
@@ -235,7 +203,7 @@ export const main = async (): Promise<void> => {
   const registry = eventRegistry(domainEventDefinitions);
   try {
     if (await stat(join(movieLensDirectory, 'movies.csv')).then(() => true, () => false)) {
-      const service = await startService();
+      const service = await startBenchService();
       try {
         const started = Date.now();
         const imported = await importMovieLens({ store: service.store, registry }, movieLensDirectory, { concurrency: 512 });
@@ -252,7 +220,7 @@ export const main = async (): Promise<void> => {
       console.log(`\n(a) skipped: no MovieLens catalogue at ${movieLensDirectory} (movies.csv is missing)`);
     }
 
-    const service = await startService();
+    const service = await startBenchService();
     try {
       const started = Date.now();
       const appended = await appendSyntheticCatalogue(service.store, registry, syntheticMovies, (done) =>

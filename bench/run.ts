@@ -4,6 +4,7 @@
 const benchmarks: Record<string, () => Promise<{ main: (args: string[]) => Promise<void> }>> = {
   append: () => import('./append.ts'),
   commands: () => import('./commands.ts'),
+  import: () => import('./import.ts'),
   rebuild: () => import('./rebuild.ts'),
   queries: () => import('./queries.ts'),
 };
