@@ -139,7 +139,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     closers.push(similarityRefresh.stop);
     checks.push(projectionsCheck(pool, eventStore));
 
-    const db = await createQueryPool(database.url, config.database.poolSize);
+    const db = await createQueryPool(database.url, config.database.poolSize, config.database.queryTimeoutMs);
     closers.push(() => db.end());
     const movieViews = await createMovieViewCache({ store: eventStore, positions, read: (idOrSlug) => findMovie(db, idOrSlug), log });
     closers.push(movieViews.close);

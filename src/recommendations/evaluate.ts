@@ -54,7 +54,8 @@ export const evaluateRecommendations = async (
     const refreshed = await refreshSimilarity(pool, { force: true });
     const similarityRefreshMs = refreshed.kind === 'refreshed' ? refreshed.tookMs : 0;
     progress(`recommending for ${splits.length} users`);
-    const db = await createQueryPool(database.url, 4);
+    // An offline evaluation may run long queries: a timeout of ten minutes, not the service's seconds.
+    const db = await createQueryPool(database.url, 4, 600_000);
     try {
       // The log's "now" is its newest training event: the trending fallback looks at the week before it.
       const now = new Date((training[training.length - 1]?.timestamp ?? 0) * 1000 + 1000);

@@ -31,6 +31,7 @@ const Environment = t.partial({
   FASTFLIX_ADMIN_PASSWORD: nonEmpty,
   SHUTDOWN_TIMEOUT: durationSeconds,
   READ_YOUR_WRITES_TIMEOUT: durationSeconds,
+  QUERY_TIMEOUT: durationSeconds,
 });
 
 export type LogLevel = (typeof logLevels)[number];
@@ -47,6 +48,8 @@ export interface Config {
     readonly url: URL | undefined;
     readonly poolSize: number;
     readonly embeddedPort: number;
+    /** How long one query of a read may run before it is cancelled and the request answered 503. */
+    readonly queryTimeoutMs: number;
   };
   /** Unset: events live in PostgreSQL event tables. */
   readonly eventStoreUrl: URL | undefined;
@@ -106,6 +109,7 @@ const toConfig = (env: t.TypeOf<typeof Environment>): E.Either<string, Config> =
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE ?? 10,
       embeddedPort: env.EMBEDDED_POSTGRES_PORT ?? defaultEmbeddedPostgresPort,
+      queryTimeoutMs: (env.QUERY_TIMEOUT ?? 5) * 1000,
     },
     eventStoreUrl: env.EVENTSTORE_URL,
     redisUrl: env.REDIS_URL,

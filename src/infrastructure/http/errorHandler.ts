@@ -1,7 +1,8 @@
 import type { Middleware } from 'koa';
+import { StatementTimeoutError } from 'slonik';
 import { InvalidEventError, InvalidStreamNameError } from '../eventStore/errors.ts';
 import type { RequestState } from './requestContext.ts';
-import { badRequest, HttpProblem, notFound, payloadTooLarge, unsupportedMediaType } from './problem.ts';
+import { badRequest, HttpProblem, notFound, payloadTooLarge, serviceUnavailable, unsupportedMediaType } from './problem.ts';
 
 /**
  * The one place errors become responses: every error, whoever threw it, leaves as problem+json. An
@@ -25,6 +26,7 @@ const toProblem = (error: unknown): HttpProblem => {
   if (error instanceof HttpProblem) return error;
   if (error instanceof InvalidEventError) return badRequest(error.message);
   if (error instanceof InvalidStreamNameError) return badRequest(error.message);
+  if (error instanceof StatementTimeoutError) return serviceUnavailable('The query took too long and was cancelled; retry shortly', 1);
   const status = statusOf(error);
   if (status === 413) return payloadTooLarge('The request body is larger than the limit of 1 MB');
   if (status === 415) return unsupportedMediaType('Send the body as application/json');

@@ -15,12 +15,17 @@ const resultParser: Interceptor = {
   },
 };
 
-/** The pool query handlers read through: slonik over the same PostgreSQL as everything else. */
-export const createQueryPool = (url: URL, size: number): Promise<DatabasePool> => {
+/**
+ * The pool query handlers read through: slonik over the same PostgreSQL as everything else. A query
+ * running longer than `statementTimeoutMs` is cancelled by the server (the request answers 503): one
+ * pathological search must not hold a connection, and the requests queued behind it, for a minute.
+ */
+export const createQueryPool = (url: URL, size: number, statementTimeoutMs: number): Promise<DatabasePool> => {
   const withName = new URL(url.href);
   withName.searchParams.set('application_name', 'fastflix-queries');
   return createPool(withName.href, {
     maximumPoolSize: size,
+    statementTimeout: statementTimeoutMs,
     interceptors: [resultParser],
     // int8 as bigint (positions, counts), timestamps as Date, numeric as number.
     typeParsers: createTypeParserPreset(),
