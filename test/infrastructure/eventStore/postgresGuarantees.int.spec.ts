@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import pg from 'pg';
 import type { EventToAppend, StoredEvent, Subscription } from '../../../src/infrastructure/eventStore/eventStore.ts';
+import { firstBrokenLink } from '../../../src/infrastructure/eventStore/envelope.ts';
 import { WrongExpectedRevisionError } from '../../../src/infrastructure/eventStore/errors.ts';
 import { streamName } from '../../../src/infrastructure/eventStore/streamName.ts';
 import { openPostgresEventStore, type TestEventStore } from './postgresTestStore.ts';
@@ -187,6 +188,54 @@ describe('PostgreSQL event store', function () {
         .filter((o) => o.status === 'rejected')
         .forEach((o) => expect(o.reason).to.be.instanceOf(WrongExpectedRevisionError));
       expect(outcomes.slice(10).every((o) => o.status === 'fulfilled')).to.equal(true);
+    });
+
+    it('creates many new streams in one group, each with its own revisions, positions and hash chain', async () => {
+      const category = `fresh${randomUUID().slice(0, 8)}`;
+      const plans = [
+        // Streams of one to three events, new to the store: the set-based path.
+        ...Array.from({ length: 30 }, (_, n) => ({
+          stream: streamName(category, `own${n}`),
+          size: 1 + (n % 3),
+          expected: 'no_stream' as const,
+        })),
+        // One new stream twice with no_stream: one creates it, the other is a conflict.
+        { stream: streamName(category, 'twice'), size: 2, expected: 'no_stream' as const },
+        { stream: streamName(category, 'twice'), size: 1, expected: 'no_stream' as const },
+        // One new stream three times with `any`: every append lands, one after another.
+        ...Array.from({ length: 3 }, () => ({ stream: streamName(category, 'any'), size: 2, expected: 'any' as const })),
+      ];
+      const outcomes = await Promise.allSettled(
+        plans.map((plan) =>
+          opened.store.appendToStream(
+            plan.stream,
+            Array.from({ length: plan.size }, (_, n) => event({ n })),
+            { expectedRevision: plan.expected },
+          ),
+        ),
+      );
+      const twice = outcomes.slice(30, 32);
+      expect(twice.filter((o) => o.status === 'fulfilled')).to.have.length(1);
+      twice.filter((o) => o.status === 'rejected').forEach((o) => expect(o.reason).to.be.instanceOf(WrongExpectedRevisionError));
+      expect(outcomes.slice(32).every((o) => o.status === 'fulfilled')).to.equal(true);
+
+      for (const stream of new Set(plans.map((plan) => plan.stream))) {
+        const read = await opened.store.readStream(stream);
+        expect(read.map((e) => e.revision)).to.deep.equal(read.map((_, n) => BigInt(n)));
+        expect(firstBrokenLink(read)).to.equal(undefined);
+        for (let n = 1; n < read.length; n++) expect((read[n]?.position ?? 0n) > (read[n - 1]?.position ?? 0n)).to.equal(true);
+      }
+      expect(await opened.store.readStream(streamName(category, 'any'))).to.have.length(6);
+      // Each append answered the position its last event was stored at.
+      for (const [index, outcome] of outcomes.entries()) {
+        const plan = plans[index];
+        if (outcome.status !== 'fulfilled' || plan === undefined || plan.expected !== 'no_stream') continue;
+        const read = await opened.store.readStream(plan.stream);
+        expect(outcome.value.position).to.equal(read[read.length - 1]?.position);
+        expect(outcome.value.nextExpectedRevision).to.equal(BigInt(plan.size - 1));
+      }
+      const all = outcomes.flatMap((o) => (o.status === 'fulfilled' && o.value.position !== null ? [o.value.position] : []));
+      expect(new Set(all).size).to.equal(all.length);
     });
 
     it('answers a retry inside the same group as a duplicate, not a conflict', async () => {
