@@ -61,7 +61,8 @@ describe('fastflix eval recommendations', function () {
       DATABASE_URL: database.url.href,
       JWT_SECRET: testJwtSecret,
       FASTFLIX_DATA_DIR: dir,
-      LOG_LEVEL: 'warn',
+      // Logs at info go to stderr: stdout must stay the report alone (JSON.parse below).
+      LOG_LEVEL: 'info',
     });
     const code = await cli.exited;
     expect(code, cli.stderr()).to.equal(0);

@@ -20,12 +20,13 @@ export interface CliContext {
   readonly log: Logger;
 }
 
-const context = async (): Promise<CliContext> => {
+/** The service logs to stdout; every other command to stderr, so that its stdout is only its output (`--json`). */
+const context = async (logStream: NodeJS.WritableStream = process.stderr): Promise<CliContext> => {
   const config = loadConfig(process.env);
   if (E.isLeft(config)) throw new StartupError(config.left);
   const jwtSecret = config.right.auth.jwtSecret ?? (await generatedSecret(config.right.dataDir, 'jwt-secret'));
   const resolved: Config = { ...config.right, auth: { ...config.right.auth, jwtSecret } };
-  return { config: resolved, log: createLogger(resolved.logLevel) };
+  return { config: resolved, log: createLogger(resolved.logLevel, 'fastflix', logStream) };
 };
 
 const program = new Command()
@@ -36,7 +37,7 @@ const program = new Command()
 program
   .command('serve')
   .description('run the HTTP API (with the embedded PostgreSQL unless DATABASE_URL is set)')
-  .action(async () => serveCommand(await context()));
+  .action(async () => serveCommand(await context(process.stdout)));
 
 program
   .command('migrate')
