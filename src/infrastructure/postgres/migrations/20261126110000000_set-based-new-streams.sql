@@ -41,6 +41,7 @@ DECLARE
   v_event_append integer[] := array_fill(NULL::integer, ARRAY[coalesce(cardinality(p_event_ids), 0)]);
   v_new_next     bigint;
   v_new_events   integer;
+  v_candidates   integer   := 0;
 BEGIN
   v_base := pg_current_xact_id()::text::bigint << 20;
   -- Several calls in one transaction continue the numbering.
@@ -67,25 +68,30 @@ BEGIN
         v_event_append[v_offset + j] := i;
       END LOOP;
       v_final_hash[i] := v_hash;
+      v_candidates := v_candidates + 1;
     END IF;
     v_offset := v_offset + v_count;
   END LOOP;
 
-  WITH candidates AS (
-    SELECT DISTINCT ON (a.stream) a.i, a.stream, a.count
-      FROM unnest(p_streams, p_expected, p_counts) WITH ORDINALITY AS a(stream, expected, count, i)
-     WHERE a.count > 0 AND a.expected IN (-1, -2)
-     ORDER BY a.stream, a.i
-  ), created AS (
-    INSERT INTO event_streams (stream_id, revision, last_hash)
-    SELECT c.stream, c.count - 1, v_final_hash[c.i] FROM candidates c ORDER BY c.stream
-    ON CONFLICT DO NOTHING
-    RETURNING stream_id
-  )
-  SELECT coalesce(array_agg(c.i), '{}') INTO v_created_idx FROM candidates c JOIN created ON created.stream_id = c.stream;
-  FOREACH v_last IN ARRAY v_created_idx LOOP
-    v_created[v_last] := true;
-  END LOOP;
+  -- Appends to existing streams only (the usual command) skip this: no statement is spent on it.
+  v_created_idx := '{}';
+  IF v_candidates > 0 THEN
+    WITH candidates AS (
+      SELECT DISTINCT ON (a.stream) a.i, a.stream, a.count
+        FROM unnest(p_streams, p_expected, p_counts) WITH ORDINALITY AS a(stream, expected, count, i)
+       WHERE a.count > 0 AND a.expected IN (-1, -2)
+       ORDER BY a.stream, a.i
+    ), created AS (
+      INSERT INTO event_streams (stream_id, revision, last_hash)
+      SELECT c.stream, c.count - 1, v_final_hash[c.i] FROM candidates c ORDER BY c.stream
+      ON CONFLICT DO NOTHING
+      RETURNING stream_id
+    )
+    SELECT coalesce(array_agg(c.i), '{}') INTO v_created_idx FROM candidates c JOIN created ON created.stream_id = c.stream;
+    FOREACH v_last IN ARRAY v_created_idx LOOP
+      v_created[v_last] := true;
+    END LOOP;
+  END IF;
 
   v_new_next := v_next;
   IF cardinality(v_created_idx) > 0 THEN
