@@ -137,24 +137,31 @@ export const main = async (): Promise<void> => {
     );
 
     const password = (await readFile(join(dataDir, 'postgres-password'), 'utf8')).trim();
-    const visible = await freshness(base, `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${postgresPort}/fastflix`, rating);
+    const databaseUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${postgresPort}/fastflix`;
+    // The target's rate, and half of what this machine just sustained: past saturation, the read
+    // model's lag is the queue of writes; below it, the projector's own delay.
+    const rates = [1_000, Math.max(50, Math.round(rated.requestsPerSecond / 2 / 50) * 50)];
+    const measured = [];
+    for (const rate of rates) measured.push(await freshness(base, databaseUrl, rating, rate));
     console.log(
       `\n${table(
         ['freshness at a fixed rate', 'commands/s sent', 'answered 2xx', 'visible', 'p50 ms', 'p99 ms', 'max ms'],
-        [
-          [
-            'PUT rating answered → in the ratings read model',
-            whole(visible.rate),
-            whole(visible.answered),
-            whole(visible.samples.length),
-            round(visible.latency.p50, 1),
-            round(visible.latency.p99, 1),
-            round(visible.latency.max, 1),
-          ],
-        ],
+        measured.map((visible) => [
+          'PUT rating answered → in the ratings read model',
+          whole(visible.rate),
+          whole(visible.answered),
+          whole(visible.samples.length),
+          round(visible.latency.p50, 1),
+          round(visible.latency.p99, 1),
+          round(visible.latency.max, 1),
+        ]),
       )}`,
     );
-    console.log(`target: p99 ≤ 100 ms at 1,000 commands/s: ${visible.latency.p99 <= 100 && visible.samples.length === visible.answered ? 'met' : 'missed'}`);
+    const [atTarget] = measured;
+    if (atTarget !== undefined) {
+      const met = atTarget.latency.p99 <= 100 && atTarget.samples.length === atTarget.answered;
+      console.log(`target: p99 ≤ 100 ms at 1,000 commands/s: ${met ? 'met' : 'missed'}`);
+    }
   } finally {
     await constant.stop();
     await service.stop();
@@ -163,7 +170,7 @@ export const main = async (): Promise<void> => {
 };
 
 /**
- * Ratings at a fixed 1,000 a second for `seconds`; each answered one waits for the ratings read
+ * Ratings at a fixed `rate` a second for `seconds`; each answered one waits for the ratings read
  * model's checkpoint announcement (LISTEN fastflix_projections, as read-your-writes uses) to pass its
  * position. Measured from the moment its answer arrived; 0 when the read model was there already.
  */
@@ -171,8 +178,8 @@ const freshness = async (
   base: string,
   databaseUrl: string,
   rating: (request: autocannon.Request) => autocannon.Request,
+  rate: number,
 ): Promise<{ rate: number; answered: number; samples: number[]; latency: ReturnType<typeof summarise> }> => {
-  const rate = 1_000;
   const listener = new pg.Client({ connectionString: databaseUrl });
   await listener.connect();
   let applied = -1n;
