@@ -53,6 +53,8 @@ export const main = async (): Promise<void> => {
       EMBEDDED_POSTGRES_PORT: String(postgresPort),
       FASTFLIX_ADMIN_EMAIL: admin.email,
       FASTFLIX_ADMIN_PASSWORD: admin.password,
+      // To try another pool size: DATABASE_POOL_SIZE=40 npm run bench -- commands (40 was slower here than 10).
+      ...(process.env.DATABASE_POOL_SIZE === undefined ? {} : { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }),
     },
     `${base}/readyz`,
   ).catch(async (error: unknown) => {

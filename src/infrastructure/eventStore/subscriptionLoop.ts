@@ -21,6 +21,13 @@ export interface SubscriptionLoopOptions {
   readonly listen: (wake: () => void) => () => void;
   /** How long to sleep when idle without a notification: a safety net, not the delivery path. */
   readonly idleWaitMs?: number;
+  /**
+   * Live, the least time between two reads. Woken by every commit, a subscriber of a busy log would
+   * read once per commit, one event at a time or none it wants; several subscribers in a process
+   * (each projector, each cache) multiply that. Spaced, each read takes what came meanwhile, for
+   * at most this much delay. 0: read at every wake-up.
+   */
+  readonly liveReadGapMs?: number;
 }
 
 /**
@@ -36,9 +43,18 @@ export const subscriptionLoop = (options: SubscriptionLoopOptions): Subscription
     const unlisten = options.listen(signal.wake);
     let after = options.fromPosition === 'start' ? null : options.fromPosition;
     let pendingWaitMs = 1;
+    let lastLiveRead = Number.NEGATIVE_INFINITY;
+    let live = false;
     try {
       while (!closed) {
+        if (live) {
+          const wait = lastLiveRead + (options.liveReadGapMs ?? 0) - performance.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          if (closed) break;
+          lastLiveRead = performance.now();
+        }
         const batch = await options.read(after);
+        live = batch.caughtUp;
         const advanced = batch.checkpoint !== null && (after === null || batch.checkpoint > after);
         if (advanced && batch.checkpoint !== null) {
           after = batch.checkpoint;

@@ -25,10 +25,18 @@ export interface PostgresEventStoreOptions {
   /** Events per read while catching up. */
   readonly batchSize?: number;
   readonly grouping?: GroupingOptions;
+  /** Live subscribers read at most once per this many ms (see subscriptionLoop); 10 by default. */
+  readonly liveReadGapMs?: number;
 }
 
 // The schema and the reasoning behind positions are in migrations/20261126070000000_event-store.sql.
-export const createPostgresEventStore = ({ pool, notifications, batchSize = 1_000, grouping }: PostgresEventStoreOptions): EventStore => {
+export const createPostgresEventStore = ({
+  pool,
+  notifications,
+  batchSize = 1_000,
+  grouping,
+  liveReadGapMs = 10,
+}: PostgresEventStoreOptions): EventStore => {
   const appendGrouped = createGroupedAppends(pool, grouping);
 
   const appendToStream = async (
@@ -116,6 +124,7 @@ export const createPostgresEventStore = ({ pool, notifications, batchSize = 1_00
         fromPosition: options.fromPosition,
         read: (after) => readBatch(after, options.filter, options.maxBatchSize ?? batchSize),
         listen: notifications.subscribe,
+        liveReadGapMs,
       }),
     headPosition: async () => {
       const result = await pool.query<{ head: string | null }>({ name: 'fastflix_head', text: statements.head });
