@@ -129,19 +129,27 @@ describe('PostgreSQL event store', function () {
         () => 'appended',
         (error: unknown) => error,
       );
-      let backend: number | undefined;
-      for (let tries = 0; tries < 100 && backend === undefined; tries++) {
-        const waiting = await blocker.query<{ pid: number }>(
-          "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%append_events%'",
-        );
-        backend = waiting.rows[0]?.pid;
-        if (backend === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+      let result: unknown;
+      try {
+        let backend: number | undefined;
+        for (let tries = 0; tries < 250 && backend === undefined; tries++) {
+          // Inside a transaction pg_stat_activity is a snapshot taken at its first read: clear it, or
+          // an append that starts waiting after the first look is never seen.
+          await blocker.query('SELECT pg_stat_clear_snapshot()');
+          const waiting = await blocker.query<{ pid: number }>(
+            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%append_events%'",
+          );
+          backend = waiting.rows[0]?.pid;
+          if (backend === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(backend, 'the append should be waiting for the lock').to.be.a('number');
+        await blocker.query('SELECT pg_terminate_backend($1)', [backend]);
+        result = await outcome;
+      } finally {
+        // Never leave the blocking transaction open: it would hold back every reader of the log on the server.
+        await blocker.query('ROLLBACK').catch(() => undefined);
+        await blocker.end();
       }
-      expect(backend, 'the append should be waiting for the lock').to.be.a('number');
-      await blocker.query('SELECT pg_terminate_backend($1)', [backend]);
-      const result = await outcome;
-      await blocker.query('ROLLBACK');
-      await blocker.end();
 
       expect(result).to.be.instanceOf(Error);
       expect((await opened.store.readStream(stream)).map((e) => e.data.n)).to.deep.equal([0]);
