@@ -10,7 +10,8 @@ const document = `setweight(to_tsvector('english', title), 'A') || setweight(to_
 /** Movies as the catalogue shows them; times are when the events happened. */
 export const catalogue: Projection = {
   name: 'catalogue',
-  version: 1,
+  // 2: the index of archived movies.
+  version: 2,
   eventTypes: ['MovieAdded', 'MovieDetailsChanged', 'MovieArchived'],
   schema: readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'),
   apply: async (events, db) => {
