@@ -7,6 +7,7 @@ import { Overview, Slug, Title } from '../domain/movie/values.ts';
 import { Score, Uuid } from '../domain/shared/codecs.ts';
 import type { RecordedEvent } from '../infrastructure/eventStore/eventRegistry.ts';
 import { streamName } from '../infrastructure/eventStore/streamName.ts';
+import { inTransaction } from '../infrastructure/postgres/transaction.ts';
 import { catalogue } from '../projections/catalogue/projection.ts';
 import { cowatch } from '../projections/cowatch/projection.ts';
 import { ratings } from '../projections/ratings/projection.ts';
@@ -96,20 +97,11 @@ export const loadIntoReadModels = async (
   }
 };
 
-const applyBatch = async (pool: pg.Pool, projection: Projection, events: readonly RecordedEvent<DomainEvent>[]): Promise<void> => {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+const applyBatch = (pool: pg.Pool, projection: Projection, events: readonly RecordedEvent<DomainEvent>[]): Promise<void> =>
+  inTransaction(pool, async (client) => {
     await client.query(`SET LOCAL search_path TO ${liveSchema(projection)}, public`);
     await projection.apply(events, client);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-};
+  });
 
 const recorded = (event: DomainEvent, occurredAt: string, position: bigint): RecordedEvent<DomainEvent> => ({
   ...event,

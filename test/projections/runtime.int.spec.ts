@@ -10,7 +10,7 @@ import type { Projection } from '../../src/projections/runtime/projection.ts';
 import { runProjection, type ProjectionRuntime } from '../../src/projections/runtime/runProjection.ts';
 import { openPostgresEventStore, type TestEventStore } from '../infrastructure/eventStore/postgresTestStore.ts';
 import { testLog } from '../support/postgresServer.ts';
-import { movieAdded } from './support/titleRecorder.ts';
+import { movieAdded, waitFor } from './support/titleRecorder.ts';
 
 // The projector runtime against a real event store and PostgreSQL: exactly-once application, a
 // poison event parked and the projection stopped there, one writer per projection.
@@ -64,13 +64,6 @@ describe('the projector runtime', function () {
     await opened.close();
   });
 
-  const waitFor = async (condition: () => Promise<boolean>, ms = 10_000): Promise<void> => {
-    const deadline = Date.now() + ms;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
   const count = async (schema: string): Promise<number> =>
     Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.seen`)).rows[0]?.n);
   const target = (name: string) => ({ stateName: name, schema: `rm_${name}` });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
+import { inTransaction } from '../../infrastructure/postgres/transaction.ts';
 import { alsoWatchedModel, maxHistoryPerUser, recommendationModel } from './model.ts';
 import { topNeighboursInSlices, type Neighbourhoods, type SparseInteractions } from './similarity.ts';
 
@@ -30,20 +31,11 @@ interface Loaded {
 }
 
 /** Creates the similarity tables unless they exist: before the first computation, queries find them empty. */
-export const ensureSimilarityTables = async (pool: pg.Pool): Promise<void> => {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+export const ensureSimilarityTables = (pool: pg.Pool): Promise<void> =>
+  inTransaction(pool, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(${lockKey})`);
     await client.query(ddl);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-};
+  });
 
 /**
  * Recomputes both similarity tables from rm_cowatch.interactions when it changed since the last time

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../../infrastructure/postgres/transaction.ts';
 import { quoteIdentifier } from './compare.ts';
 
 // A fresh shadow fills faster without its search indexes (GIN, GiST: a full-text document, trigrams,
@@ -8,20 +9,6 @@ import { quoteIdentifier } from './compare.ts';
 // and leaves with the schema.
 
 const marker = 'fastflix:deferred-indexes:';
-
-const inTransaction = async (pool: pg.Pool, work: (client: pg.PoolClient) => Promise<void>): Promise<void> => {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await work(client);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-};
 
 /** Drops the shadow's non-unique, non-b-tree indexes and notes how to make them again. */
 export const deferSearchIndexes = (pool: pg.Pool, schema: string): Promise<void> =>

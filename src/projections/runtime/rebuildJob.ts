@@ -1,4 +1,5 @@
 import type { Position } from '../../infrastructure/eventStore/eventStore.ts';
+import { inTransaction } from '../../infrastructure/postgres/transaction.ts';
 import type { TogetherEntry } from './catchUpTogether.ts';
 import { compareSchemas, quoteIdentifier } from './compare.ts';
 import { deferSearchIndexes, restoreDeferredIndexes } from './deferredIndexes.ts';
@@ -76,18 +77,10 @@ export const rebuildJob = (projection: Projection, runtime: ProjectionRuntime, o
   const discardStale = async (): Promise<boolean> => {
     const stale = await stateOf(shadow.stateName);
     if (stale === undefined || stale.version === projection.version) return false;
-    const client = await runtime.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(runtime.pool, async (client) => {
       await client.query(`DROP SCHEMA IF EXISTS ${quoteIdentifier(shadow.schema)} CASCADE`);
       await client.query('DELETE FROM projection_state WHERE name = $1', [shadow.stateName]);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     return true;
   };
 

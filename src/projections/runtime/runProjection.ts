@@ -5,6 +5,7 @@ import type { EventRegistry, RecordedEvent } from '../../infrastructure/eventSto
 import type { EventStore, Position, StoredEvent, SubscriptionBatch } from '../../infrastructure/eventStore/eventStore.ts';
 import type { Logger } from '../../infrastructure/logging/logger.ts';
 import type { Metrics } from '../../infrastructure/metrics/metrics.ts';
+import { inTransaction } from '../../infrastructure/postgres/transaction.ts';
 import { lockWanted, tryLockStatement } from './lock.ts';
 import type { ProjectionPositions } from './positions.ts';
 import type { Projection } from './projection.ts';
@@ -132,9 +133,7 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
 
   const park = async (poisoned: Poisoned): Promise<void> => {
     const message = poisoned.reason instanceof Error ? poisoned.reason.message : String(poisoned.reason);
-    const client = await runtime.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(runtime.pool, async (client) => {
       await client.query(
         'INSERT INTO projection_dead_letters (projection, position, event_id, event_type, error, attempts) VALUES ($1, $2, $3, $4, $5, $6)',
         [target.stateName, poisoned.event.position, poisoned.event.eventId, poisoned.event.type, message, poisoned.attempts],
@@ -143,10 +142,7 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
         target.stateName,
         message,
       ]);
-      await client.query('COMMIT');
-    } finally {
-      client.release();
-    }
+    });
     runtime.metrics?.projectionStopped.set({ projection: target.stateName }, 1);
     log.error(
       { err: poisoned.reason, position: poisoned.event.position.toString(), eventType: poisoned.event.type },
@@ -353,9 +349,7 @@ export const applyToTarget = async (
     if (moved.rowCount !== 1) throw new FencedOut(`the checkpoint of ${target.stateName} moved under this instance`);
     return;
   }
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query("SELECT set_config('synchronous_commit', 'off', true), set_config('search_path', $1, true)", [
       `${target.schema}, public`,
     ]);
@@ -366,13 +360,7 @@ export const applyToTarget = async (
       to,
     ]);
     if (moved.rowCount !== 1) throw new FencedOut(`the checkpoint of ${target.stateName} moved under this instance`);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 };
 
 /**

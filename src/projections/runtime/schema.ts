@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from '../../infrastructure/postgres/transaction.ts';
 import type { Projection } from './projection.ts';
 import type { ProjectionTarget } from './runProjection.ts';
 
@@ -11,22 +12,14 @@ export const ensureProjectionSchema = async (
   projection: Projection,
   target: Pick<ProjectionTarget, 'stateName' | 'schema'>,
 ): Promise<'created' | 'exists'> => {
-  const client = await pool.connect();
-  try {
-    const existing = await client.query<{ version: number }>('SELECT version FROM projection_state WHERE name = $1', [target.stateName]);
-    if (existing.rows[0] !== undefined) return 'exists';
-    await client.query('BEGIN');
+  const existing = await pool.query<{ version: number }>('SELECT version FROM projection_state WHERE name = $1', [target.stateName]);
+  if (existing.rows[0] !== undefined) return 'exists';
+  await inTransaction(pool, async (client) => {
     await client.query(`DROP SCHEMA IF EXISTS ${target.schema} CASCADE`);
     await client.query(`CREATE SCHEMA ${target.schema}`);
     await client.query(`SET LOCAL search_path TO ${target.schema}, public`);
     await client.query(projection.schema);
     await client.query('INSERT INTO projection_state (name, version) VALUES ($1, $2)', [target.stateName, projection.version]);
-    await client.query('COMMIT');
-    return 'created';
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
+  return 'created';
 };

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Position } from '../../infrastructure/eventStore/eventStore.ts';
+import { inTransaction } from '../../infrastructure/postgres/transaction.ts';
 import { quoteIdentifier } from './compare.ts';
 import { positionsChannel } from './positions.ts';
 import { liveSchema, rebuildSchema, rebuildStateName, type Projection } from './projection.ts';
@@ -33,10 +34,7 @@ export const swapIntoLive = async (
   const live = quoteIdentifier(liveSchema(projection));
   const shadow = quoteIdentifier(rebuildSchema(projection));
   const old = quoteIdentifier(`${liveSchema(projection)}__old`);
-  const client = await pool.connect();
-  let result: SwapResult;
-  try {
-    await client.query('BEGIN');
+  const result = await inTransaction(pool, async (client): Promise<SwapResult> => {
     await client.query("SET LOCAL lock_timeout = '10s'");
     const { rows } = await client.query<{ name: string; position: string }>(
       'SELECT name, position FROM projection_state WHERE name = ANY ($1) FOR UPDATE',
@@ -80,14 +78,8 @@ export const swapIntoLive = async (
     await client.query('DELETE FROM projection_state WHERE name = $1', [rebuildStateName(projection)]);
     // Read-your-writes waiters in the service learn the new checkpoint without waiting for an event.
     await client.query('SELECT pg_notify($1, $2)', [positionsChannel, `${projection.name} ${shadowAt}`]);
-    await client.query('COMMIT');
-    result = { position: shadowAt, resolvedDeadLetters: resolved.rowCount ?? 0, stillStopped };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return { position: shadowAt, resolvedDeadLetters: resolved.rowCount ?? 0, stillStopped };
+  });
   await pool.query(`DROP SCHEMA IF EXISTS ${old} CASCADE`);
   return result;
 };

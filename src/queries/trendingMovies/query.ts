@@ -25,6 +25,9 @@ export type TrendingRow = z.infer<typeof TrendingRow>;
 
 const hourMs = 3_600_000;
 
+/** Rows ranked beyond the page, in case the catalogue has not caught up with some of them. */
+const slack = 8;
+
 export const windowEndingAt = (window: TrendingWindow, to: Date): WindowBounds => ({
   from: new Date(to.getTime() - trendingWindows[window].hours * hourMs),
   to,
@@ -88,6 +91,3 @@ export const trendingPage = (
      ORDER BY s.score DESC, m.movie_id DESC
      LIMIT ${limit}`);
 };
-
-/** Rows ranked beyond the page, in case the catalogue has not caught up with some of them. */
-const slack = 8;
