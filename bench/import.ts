@@ -58,7 +58,8 @@ export const main = async (): Promise<void> => {
         'SELECT source_position, took_ms FROM similarity.state',
       );
       const row = state.rows[0];
-      if (row !== undefined && BigInt(row.source_position) >= cowatch) similarity = { at: performance.now() - started, tookMs: row.took_ms };
+      if (row !== undefined && BigInt(row.source_position) >= cowatch)
+        similarity = { at: performance.now() - started, tookMs: row.took_ms };
       else await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const events = Number((await service.pool.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n ?? 0);
@@ -68,8 +69,18 @@ export const main = async (): Promise<void> => {
       table(
         ['ml-latest-small', 'seconds', 'rows/s', 'events/s'],
         [
-          ['import (CLI process, start to exit)', round(importMs / 1000, 1), whole((rows / importMs) * 1000), whole((events / importMs) * 1000)],
-          ['… and every read model caught up', round(caughtUpMs / 1000, 1), whole((rows / caughtUpMs) * 1000), whole((events / caughtUpMs) * 1000)],
+          [
+            'import (CLI process, start to exit)',
+            round(importMs / 1000, 1),
+            whole((rows / importMs) * 1000),
+            whole((events / importMs) * 1000),
+          ],
+          [
+            '… and every read model caught up',
+            round(caughtUpMs / 1000, 1),
+            whole((rows / caughtUpMs) * 1000),
+            whole((events / caughtUpMs) * 1000),
+          ],
           [
             similarity === undefined
               ? '… similarity tables: not recomputed within 60 s'
@@ -81,7 +92,9 @@ export const main = async (): Promise<void> => {
         ],
       ),
     );
-    console.log(`\n${whole(rows)} rows, ${whole(events)} events. Target: every read model caught up within 15 s: ${caughtUpMs <= 15_000 ? 'met' : 'missed'}`);
+    console.log(
+      `\n${whole(rows)} rows, ${whole(events)} events. Target: every read model caught up within 15 s: ${caughtUpMs <= 15_000 ? 'met' : 'missed'}`,
+    );
   } finally {
     await service.stop();
   }

@@ -103,7 +103,12 @@ const measure = async (service: BenchService, constantUrl: string, label: string
   await load('warm-up', { url: service.base, connections, seconds: 3, request: bySlug });
   await load('warm-up', { url: service.base, connections, seconds: 5, request: bySearch });
 
-  const ceiling = await load(`${label}: constant JSON, same Koa stack (ceiling)`, { url: constantUrl, connections, seconds, request: constant });
+  const ceiling = await load(`${label}: constant JSON, same Koa stack (ceiling)`, {
+    url: constantUrl,
+    connections,
+    seconds,
+    request: constant,
+  });
   // The same 10,000 slugs twice: first mostly read from PostgreSQL (each slug's first lookup), then
   // served from the service's movie views, which stay in memory while provably current.
   const coldSlug = await load(`${label}: GET /movies/:slug, first lookups (10,000 slugs)`, {
@@ -145,7 +150,9 @@ const measure = async (service: BenchService, constantUrl: string, label: string
 /** Every slug once, 50 at a time: what a service that has been serving for a while holds. */
 const warmUp = async (base: string, slugs: readonly string[]): Promise<void> => {
   for (let start = 0; start < slugs.length; start += 50) {
-    await Promise.all(slugs.slice(start, start + 50).map((slug) => fetch(`${base}/movies/${slug}`).then((response) => response.arrayBuffer())));
+    await Promise.all(
+      slugs.slice(start, start + 50).map((slug) => fetch(`${base}/movies/${slug}`).then((response) => response.arrayBuffer())),
+    );
   }
 };
 
@@ -218,7 +225,12 @@ export const main = async (): Promise<void> => {
   const constantUrl = `http://127.0.0.1:${constantPort}`;
   const registry = eventRegistry(domainEventDefinitions);
   try {
-    if (await stat(join(movieLensDirectory, 'movies.csv')).then(() => true, () => false)) {
+    if (
+      await stat(join(movieLensDirectory, 'movies.csv')).then(
+        () => true,
+        () => false,
+      )
+    ) {
       const service = await startBenchService();
       try {
         const started = Date.now();

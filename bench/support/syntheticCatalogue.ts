@@ -107,8 +107,7 @@ export const syntheticCatalogue = (seed = 1) => {
   const nameRank = zipf(madeNames.length, 100);
   return (n: number): SyntheticMovie => {
     const next = random(seed * 1_000_003 + n);
-    const word = (nameShare: number): string =>
-      (next() < nameShare ? madeNames[nameRank(next)] : vocabulary[wordRank(next)]) ?? 'movie';
+    const word = (nameShare: number): string => (next() < nameShare ? madeNames[nameRank(next)] : vocabulary[wordRank(next)]) ?? 'movie';
     const titleWords = Array.from({ length: 1 + Math.floor(next() * next() * 4) }, () => capitalise(word(0.25)));
     const pattern = next();
     const title =

@@ -43,7 +43,12 @@ export const appendSyntheticCatalogue = async (
   onProgress?: (movies: number) => void,
 ): Promise<{ movies: number; ratings: number }> => {
   const make = syntheticCatalogue(1);
-  const metadata: EventMetadata = { occurredAt: new Date().toISOString(), actorId: null, correlationId: 'bench-synthetic', causationId: null };
+  const metadata: EventMetadata = {
+    occurredAt: new Date().toISOString(),
+    actorId: null,
+    correlationId: 'bench-synthetic',
+    causationId: null,
+  };
   const append = (stream: StreamName, event: DomainEvent): Promise<unknown> =>
     appendTyped(store, registry, stream, [event], { expectedRevision: 'no_stream', metadata });
   const movieIds: string[] = [];
@@ -54,7 +59,16 @@ export const appendSyntheticCatalogue = async (
       const movieId = randomUUID();
       movieIds[n] = movieId;
       const data = decoded(
-        MovieAdded.codec.decode({ movieId, slug: movie.slug, title: movie.title, year: movie.year, genres: movie.genres, overview: movie.overview, runtime: null, externalIds: {} }),
+        MovieAdded.codec.decode({
+          movieId,
+          slug: movie.slug,
+          title: movie.title,
+          year: movie.year,
+          genres: movie.genres,
+          overview: movie.overview,
+          runtime: null,
+          externalIds: {},
+        }),
         'movie',
       );
       await append(streamName('movie', movieId), { type: 'MovieAdded', data });

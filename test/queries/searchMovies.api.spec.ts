@@ -159,7 +159,11 @@ describe('GET /movies (search)', function () {
         const word = `pager${sort}`;
         const original: string[] = [];
         for (let n = 0; n < 7; n++) {
-          const id = await add({ title: n % 2 === 0 ? `${word} ${n}` : `Film ${n} (${sort})`, year: 1980 + n * 5, overview: `A ${word} story ${n}.` });
+          const id = await add({
+            title: n % 2 === 0 ? `${word} ${n}` : `Film ${n} (${sort})`,
+            year: 1980 + n * 5,
+            overview: `A ${word} story ${n}.`,
+          });
           original.push(id);
           if (n % 3 === 0) await rate(id, [1 + n / 2]);
         }

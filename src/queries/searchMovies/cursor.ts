@@ -51,7 +51,9 @@ export const decodeSearchCursor = (cursor: string, fingerprint: string, order: O
   switch (order) {
     case 'relevance': {
       const [tier, score] = key;
-      return (tier === 0 || tier === 1) && finite(score) && key.length === 3 ? { match, after: { order, tier, score, movieId } } : undefined;
+      return (tier === 0 || tier === 1) && finite(score) && key.length === 3
+        ? { match, after: { order, tier, score, movieId } }
+        : undefined;
     }
     case 'rating': {
       const [average, count] = key;

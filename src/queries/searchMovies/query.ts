@@ -107,7 +107,8 @@ const relevanceParts = (matching: Matching): Part[] => {
       if (after.tier > tier) return null;
       return sql.fragment`(${score}, m.movie_id) < (${after.score}::float8, ${after.movieId}::uuid)`;
     };
-  if (matching.kind !== 'text') return [{ rated: false, conditions: matchConditions(matching), orderBy, score, tier: 0, resume: resumeIn(0) }];
+  if (matching.kind !== 'text')
+    return [{ rated: false, conditions: matchConditions(matching), orderBy, score, tier: 0, resume: resumeIn(0) }];
   const [hasLexemes] = matchConditions(matching);
   const inTitle = titleMatches(matching.text);
   return [
@@ -115,7 +116,11 @@ const relevanceParts = (matching: Matching): Part[] => {
       rated: false,
       // ts_match_vq is @@ spelt as a function: a check on the rows the title index found, not a
       // second index scan that would fetch every overview match just to intersect them.
-      conditions: [...(hasLexemes === undefined ? [] : [hasLexemes]), inTitle, sql.fragment`ts_match_vq(m.search, ${tsquery(matching.text)})`],
+      conditions: [
+        ...(hasLexemes === undefined ? [] : [hasLexemes]),
+        inTitle,
+        sql.fragment`ts_match_vq(m.search, ${tsquery(matching.text)})`,
+      ],
       orderBy,
       score,
       tier: 0,

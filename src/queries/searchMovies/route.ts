@@ -37,7 +37,9 @@ export const searchMoviesRoute = (router: Router, dependencies: QueryDependencie
     const last = items[items.length - 1];
     ctx.body = page(
       items.map(toMovieView),
-      rows.length > request.limit && last !== undefined ? encodeSearchCursor(request.fingerprint, { match, after: keyOf(order, last) }) : null,
+      rows.length > request.limit && last !== undefined
+        ? encodeSearchCursor(request.fingerprint, { match, after: keyOf(order, last) })
+        : null,
     );
   });
 };
