@@ -12,6 +12,8 @@ import { liveSchema } from '../projections/runtime/projection.ts';
 import { runProjection } from '../projections/runtime/runProjection.ts';
 import { findMovie } from '../queries/getMovie/query.ts';
 import { createMovieViewCache } from '../queries/getMovie/movieViews.ts';
+import { createSearchResultCache } from '../queries/searchMovies/searchResults.ts';
+import { followCatalogueChanges } from '../queries/shared/catalogueChanges.ts';
 import { queryRoutes } from '../queries/routes.ts';
 import { readYourWrites } from '../queries/shared/readYourWrites.ts';
 import { createGuards } from './auth/guards.ts';
@@ -141,12 +143,15 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
 
     const db = await createQueryPool(database.url, config.database.poolSize, config.database.queryTimeoutMs);
     closers.push(() => db.end());
-    const movieViews = await createMovieViewCache({ store: eventStore, positions, read: (idOrSlug) => findMovie(db, idOrSlug), log });
-    closers.push(movieViews.close);
+    const changes = await followCatalogueChanges({ store: eventStore, positions, log });
+    closers.push(changes.close);
+    const movieViews = createMovieViewCache({ changes, read: (idOrSlug) => findMovie(db, idOrSlug) });
+    const searchResults = createSearchResultCache({ changes });
     const queries = queryRoutes({
       ...dependencies,
       db,
       movieViews,
+      searchResults,
       consistentWith: readYourWrites(positions, config.readYourWritesTimeoutMs),
     });
     const app = createHttpApp({ log, metrics, routers: [operationsRoutes(checks, metrics), commandRoutes(dependencies), queries] });

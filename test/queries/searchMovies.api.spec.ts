@@ -292,6 +292,37 @@ describe('GET /movies (search)', function () {
       expect((await bySlug(archived.body.position)).status).to.equal(404);
     });
 
+    it('keeps search pages served from memory current: additions, ratings, changes and archiving show at once', async () => {
+      const first = await addMovie(api, admin, { title: 'Pagecache Alpha', year: 2001 });
+      const searchAt = async (at: unknown, query = 'q=pagecache') => {
+        const reply = await api.get<Page>(`/movies?${query}`, { headers: { 'X-Min-Position': String(at) } });
+        expect(reply.status, JSON.stringify(reply.body)).to.equal(200);
+        expect(reply.headers.get('content-type')).to.match(/^application\/json/);
+        return reply.body.items.map((item) => `${item.title} ${item.rating.count}`);
+      };
+      // Twice: the first read fills the cache, the second is served from it.
+      expect(await searchAt(first.position)).to.deep.equal(['Pagecache Alpha 0']);
+      expect(await searchAt(first.position)).to.deep.equal(['Pagecache Alpha 0']);
+      const second = await addMovie(api, admin, { title: 'Pagecache Beta', year: 2002 });
+      expect(await searchAt(second.position)).to.have.members(['Pagecache Alpha 0', 'Pagecache Beta 0']);
+      const rated = await api.put(`/movies/${second.movieId}/rating`, { score: 5 }, { token: viewers[0]?.accessToken });
+      expect(await searchAt(rated.body.position)).to.deep.equal(['Pagecache Beta 1', 'Pagecache Alpha 0']);
+      expect(await searchAt(rated.body.position)).to.deep.equal(['Pagecache Beta 1', 'Pagecache Alpha 0']);
+      expect(await searchAt(rated.body.position, 'q=pagecache&minRating=1')).to.deep.equal(['Pagecache Beta 1']);
+      const retracted = await api.delete(`/movies/${second.movieId}/rating`, { token: viewers[0]?.accessToken });
+      expect(retracted.status, JSON.stringify(retracted.body)).to.equal(200);
+      // Full text finds nothing rated now, so titles like the query answer instead; the retracted one is not among them.
+      expect(
+        (await searchAt(retracted.body.position, 'q=pagecache&minRating=1')).filter((item) => item.startsWith('Pagecache')),
+      ).to.deep.equal([]);
+      expect(await searchAt(retracted.body.position, 'q=pagecache&sort=title')).to.deep.equal(['Pagecache Alpha 0', 'Pagecache Beta 0']);
+      const changed = await api.patch(`/movies/${first.movieId}`, { title: 'Pagecache Gamma' }, { token: admin });
+      expect(changed.status, JSON.stringify(changed.body)).to.equal(200);
+      expect(await searchAt(changed.body.position, 'q=pagecache&sort=title')).to.deep.equal(['Pagecache Beta 0', 'Pagecache Gamma 0']);
+      const archived = await api.delete(`/movies/${second.movieId}`, { token: admin });
+      expect(await searchAt(archived.body.position, 'q=pagecache&sort=title')).to.deep.equal(['Pagecache Gamma 0']);
+    });
+
     it('reads its writes: a movie just added is found with X-Min-Position', async () => {
       const added = await api.post(
         '/movies',

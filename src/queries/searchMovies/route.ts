@@ -32,14 +32,25 @@ export const searchMoviesRoute = (router: Router, dependencies: QueryDependencie
     if (request.cursor !== undefined && (start === undefined || (start.match === 'all') !== (request.q === undefined))) {
       throw invalidFields([{ path: 'cursor', message: 'is not a cursor this search gave out' }]);
     }
-    const { match, rows } = await search(dependencies.db, request, order, start);
-    const items = rows.slice(0, request.limit);
-    const last = items[items.length - 1];
-    ctx.body = page(
-      items.map(toMovieView),
-      rows.length > request.limit && last !== undefined
-        ? encodeSearchCursor(request.fingerprint, { match, after: keyOf(order, last) })
-        : null,
+    const read = async (): Promise<unknown> => {
+      const { match, rows } = await search(dependencies.db, request, order, start);
+      const items = rows.slice(0, request.limit);
+      const last = items[items.length - 1];
+      return page(
+        items.map(toMovieView),
+        rows.length > request.limit && last !== undefined
+          ? encodeSearchCursor(request.fingerprint, { match, after: keyOf(order, last) })
+          : null,
+      );
+    };
+    if (dependencies.searchResults === undefined) {
+      ctx.body = await read();
+      return;
+    }
+    ctx.type = 'application/json';
+    ctx.body = await dependencies.searchResults.page(
+      JSON.stringify([request.fingerprint, order, request.cursor ?? null, request.limit]),
+      read,
     );
   });
 };

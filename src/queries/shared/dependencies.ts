@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import type { DatabasePool } from 'slonik';
 import type { Guards } from '../../infrastructure/auth/guards.ts';
 import type { MovieViewCache } from '../getMovie/movieViews.ts';
+import type { SearchResultCache } from '../searchMovies/searchResults.ts';
 
 /** What the query routes are built from; the composition root makes one. */
 export interface QueryDependencies {
@@ -11,4 +12,6 @@ export interface QueryDependencies {
   readonly consistentWith: (...projections: readonly string[]) => Middleware;
   /** Movie views kept current in memory for `GET /movies/:idOrSlug`; without it every lookup reads the database. */
   readonly movieViews?: MovieViewCache;
+  /** Pages of `GET /movies` kept while provably current; without it every search reads the database. */
+  readonly searchResults?: SearchResultCache;
 }
