@@ -75,20 +75,38 @@ interface Figures {
   readonly rows: LoadResult[];
   readonly ceiling: LoadResult;
   readonly slug: LoadResult;
+  readonly firstSearch: LoadResult;
   readonly search: LoadResult;
   readonly byKind: string;
 }
 
 const measure = async (service: BenchService, constantUrl: string, label: string): Promise<Figures> => {
   const movies = (await service.pool.query<{ n: string }>('SELECT count(*) AS n FROM rm_catalogue.movies')).rows[0]?.n ?? '0';
-  const { rows } = await service.pool.query<{ slug: string; title: string }>(
-    'SELECT slug, title FROM rm_catalogue.movies WHERE NOT archived ORDER BY random() LIMIT 10000',
+  const { rows: picked } = await service.pool.query<{ slug: string; title: string }>(
+    'SELECT slug, title FROM rm_catalogue.movies WHERE NOT archived ORDER BY random() LIMIT 20000',
   );
+  const rows = picked.slice(0, 10_000);
   const slugs = rows.map((row) => row.slug);
+  // Two mixes. Repeated: 5,000 queries picked again and again, as a popular search box sees them (the
+  // service keeps pages in memory while they are current). First-time: queries made from other titles,
+  // each sent once, never one of the repeated ones: what a search costs when it is read from PostgreSQL.
   const queries = queryMix(
     rows.map((row) => row.title),
     5_000,
   );
+  const repeated = new Set(queries.map((query) => query.q));
+  const fresh = [
+    ...new Map(
+      queryMix(
+        picked.slice(10_000).map((row) => row.title),
+        10_000,
+      )
+        .filter((query) => !repeated.has(query.q))
+        .map((query) => [query.q, query]),
+    ).values(),
+  ];
+  let freshSent = 0;
+  const nextFresh = (): string => fresh[freshSent++ % fresh.length]?.q ?? '';
   const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
   const get =
     (path: () => string) =>
@@ -119,14 +137,26 @@ const measure = async (service: BenchService, constantUrl: string, label: string
   });
   await warmUp(service.base, slugs);
   const slug = await load(`${label}: GET /movies/:slug, each read before`, { url: service.base, connections, seconds, request: bySlug });
-  const search = await load(`${label}: GET /movies?q=… (query mix)`, { url: service.base, connections, seconds, request: bySearch });
+  const firstSearch = await load(`${label}: GET /movies?q=… (each query first time)`, {
+    url: service.base,
+    connections,
+    seconds,
+    request: get(() => `/movies?q=${encodeURIComponent(nextFresh())}`),
+  });
+  if (freshSent > fresh.length) console.log(`  ${label}: only ${whole(fresh.length)} first-time queries for ${whole(freshSent)} requests`);
+  const search = await load(`${label}: GET /movies?q=… (repeated query mix)`, {
+    url: service.base,
+    connections,
+    seconds,
+    request: bySearch,
+  });
   const trending = await load(`${label}: GET /movies/trending (24h, 7d)`, {
     url: service.base,
     connections,
     seconds,
     request: get(() => `/movies/trending?window=${Math.random() < 0.5 ? '24h' : '7d'}`),
   });
-  const results = [ceiling, coldSlug, slug, search, trending];
+  const results = [ceiling, coldSlug, slug, firstSearch, search, trending];
   const tokens = await signedInRaters(service);
   if (tokens.length > 0) {
     const recommended = await load(`${label}: GET /me/recommendations (${whole(tokens.length)} raters)`, {
@@ -144,7 +174,7 @@ const measure = async (service: BenchService, constantUrl: string, label: string
   } else {
     console.log(`  ${label}: no registered user has ratings here, so GET /me/recommendations is not measured on this catalogue`);
   }
-  return { rows: results, ceiling, slug, search, byKind: await latencyByKind(service.base, queries) };
+  return { rows: results, ceiling, slug, firstSearch, search, byKind: await latencyByKind(service.base, fresh.slice(freshSent)) };
 };
 
 /** Every slug once, 50 at a time: what a service that has been serving for a while holds. */
@@ -174,10 +204,11 @@ const signedInRaters = async (service: BenchService): Promise<string[]> => {
   return rows.map((row) => tokens.issueAccessToken({ sub: row.user_id as Uuid, role: 'user', sid: randomUUID() as Uuid }).token);
 };
 
-/** One request at a time, 40 of each kind: where a search's time goes, without queueing behind others. */
+/** One request at a time, 40 first-time queries of each kind: where a search's time goes, without queueing behind others. */
 const latencyByKind = async (base: string, queries: readonly { kind: QueryKind; q: string }[]): Promise<string> => {
   const kinds: QueryKind[] = ['one word', 'two words', 'whole title', 'quoted phrase', 'typo'];
   const rows: string[][] = [];
+  const all: number[] = [];
   for (const kind of kinds) {
     const samples: number[] = [];
     let results = 0;
@@ -189,9 +220,19 @@ const latencyByKind = async (base: string, queries: readonly { kind: QueryKind; 
       results += body.items?.length ?? 0;
     }
     const latency = summarise(samples);
-    rows.push([kind, whole(samples.length), round(results / Math.max(1, samples.length), 1), round(latency.p50, 1), round(latency.max, 1)]);
+    rows.push([
+      kind,
+      whole(samples.length),
+      round(results / Math.max(1, samples.length), 1),
+      round(latency.p50, 1),
+      round(latency.p95, 1),
+      round(latency.max, 1),
+    ]);
+    all.push(...samples);
   }
-  return table(['query kind (one connection)', 'queries', 'items/page', 'p50 ms', 'max ms'], rows);
+  const overall = summarise(all);
+  rows.push(['all', whole(all.length), '', round(overall.p50, 1), round(overall.p95, 1), round(overall.max, 1)]);
+  return table(['query kind (one connection, first time)', 'queries', 'items/page', 'p50 ms', 'p95 ms', 'max ms'], rows);
 };
 
 const report = (figures: Figures): void => {
@@ -210,7 +251,10 @@ const report = (figures: Figures): void => {
   );
   const share = (figures.slug.requestsPerSecond / figures.ceiling.requestsPerSecond) * 100;
   console.log(`\nslug lookup (each read before) at ${Math.round(share)}% of the constant-JSON ceiling (target ≥ 50%)`);
-  console.log(`search p95 ${round(figures.search.p95, 1)} ms at ${connections} connections (target ≤ 30 ms on 1,000,000 movies)\n`);
+  console.log(
+    `search p95 at ${connections} connections (target ≤ 30 ms on 1,000,000 movies): ${round(figures.search.p95, 1)} ms repeated, ` +
+      `${round(figures.firstSearch.p95, 1)} ms each query first time\n`,
+  );
   console.log(figures.byKind);
 };
 

@@ -1,6 +1,7 @@
 /** Latency samples in milliseconds, summarised. */
 export interface LatencySummary {
   readonly p50: number;
+  readonly p95: number;
   readonly p99: number;
   readonly max: number;
 }
@@ -8,7 +9,7 @@ export interface LatencySummary {
 export const summarise = (samplesMs: readonly number[]): LatencySummary => {
   const sorted = [...samplesMs].sort((a, b) => a - b);
   const at = (quantile: number): number => sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? Number.NaN;
-  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] ?? Number.NaN };
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1] ?? Number.NaN };
 };
 
 export const elapsedMs = (startedAt: bigint): number => Number(process.hrtime.bigint() - startedAt) / 1e6;
