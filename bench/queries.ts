@@ -13,7 +13,7 @@ import { load, type LoadResult } from './support/load.ts';
 import { fromBench, startHttpProcess } from './support/processes.ts';
 import { startBenchService, waitUntilCaughtUp, type BenchService } from './support/service.ts';
 import { round, summarise, table, whole } from './support/stats.ts';
-import { random } from './support/syntheticCatalogue.ts';
+import { seededRandom } from '../test/support/seededRandom.ts';
 import { appendSyntheticCatalogue } from './support/syntheticEvents.ts';
 
 // Reads over HTTP: `fastflix serve` on the embedded default (its own PostgreSQL from npm, nothing
@@ -44,7 +44,7 @@ type QueryKind = 'one word' | 'two words' | 'whole title' | 'quoted phrase' | 't
  * two words, the whole title, a quoted phrase, or a word with two letters swapped (10%).
  */
 const queryMix = (titles: readonly string[], count: number): { kind: QueryKind; q: string }[] => {
-  const next = random(42);
+  const next = seededRandom(42);
   const queries: { kind: QueryKind; q: string }[] = [];
   if (!titles.some((title) => /[\p{L}\p{N}']{2}/u.test(title))) throw new Error('no title to make queries from');
   while (queries.length < count) {

@@ -1,4 +1,5 @@
 import { genres as catalogueGenres, slugFor } from '../../src/domain/movie/values.ts';
+import { seededRandom } from '../../test/support/seededRandom.ts';
 
 // A synthetic catalogue as large as asked, deterministic for a seed. Words follow Zipf–Mandelbrot
 // laws (p(rank) ∝ 1/(rank + offset)): 85% of an overview's words (75% of a title's) from some 480
@@ -40,18 +41,6 @@ const words = (
 ).split(' ');
 
 const syllables = 'ka ra mi to lu ne sa vo di ta el an or is ul ev ar on ia mar tin jo han ber li ko zan fe lo'.split(' ');
-
-/** A small fast PRNG (mulberry32), so the same seed always builds the same catalogue. */
-export const random = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 const names = (count: number, next: () => number): string[] => {
   const made = new Set<string>();
@@ -102,11 +91,11 @@ const vocabulary = [...new Set(words)];
 
 /** Movie number `n` of the catalogue made with `seed`: the same inputs always give the same movie. */
 export const syntheticCatalogue = (seed = 1) => {
-  const madeNames = names(30_000, random(seed + 7));
+  const madeNames = names(30_000, seededRandom(seed + 7));
   const wordRank = zipf(vocabulary.length, 100);
   const nameRank = zipf(madeNames.length, 100);
   return (n: number): SyntheticMovie => {
-    const next = random(seed * 1_000_003 + n);
+    const next = seededRandom(seed * 1_000_003 + n);
     const word = (nameShare: number): string => (next() < nameShare ? madeNames[nameRank(next)] : vocabulary[wordRank(next)]) ?? 'movie';
     const titleWords = Array.from({ length: 1 + Math.floor(next() * next() * 4) }, () => capitalise(word(0.25)));
     const pattern = next();

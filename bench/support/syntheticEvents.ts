@@ -7,7 +7,8 @@ import type { DomainEvent } from '../../src/domain/events.ts';
 import type { EventRegistry } from '../../src/infrastructure/eventStore/eventRegistry.ts';
 import type { EventMetadata, EventStore, StreamName } from '../../src/infrastructure/eventStore/eventStore.ts';
 import { appendTyped } from '../../src/infrastructure/eventStore/typedAppend.ts';
-import { random, syntheticCatalogue } from './syntheticCatalogue.ts';
+import { seededRandom } from '../../test/support/seededRandom.ts';
+import { syntheticCatalogue } from './syntheticCatalogue.ts';
 
 // The synthetic catalogue as events, appended straight to the store as the MovieLens importer does
 // (one stream per movie, `no_stream`), thousands in flight so that the store groups them into large
@@ -76,7 +77,7 @@ export const appendSyntheticCatalogue = async (
     onProgress,
   );
 
-  const next = random(7);
+  const next = seededRandom(7);
   const users = Array.from({ length: 20_000 }, () => randomUUID());
   const ratings = new Map<string, { userId: string; movieId: string; score: number }>();
   const wanted = Math.floor(movies / 5);

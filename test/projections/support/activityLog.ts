@@ -1,22 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore, EventToAppend, JsonObject } from '../../../src/infrastructure/eventStore/eventStore.ts';
 import { streamName } from '../../../src/infrastructure/eventStore/streamName.ts';
+import { seededRandom } from '../../support/seededRandom.ts';
 
 // A log with a bit of everything the read models follow: movies added, changed and archived; users
 // rating, re-rating and retracting, watching, adding to and removing from watchlists, over ten days.
 // Random but seeded, and consistent (each rating carries the score it replaces), so that every
 // projection applies it without error.
-
-const seeded = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 const event = (type: string, data: JsonObject, occurredAt: Date): EventToAppend => ({
   eventId: randomUUID(),
@@ -35,7 +25,7 @@ export interface ActivityOptions {
 
 /** Appends the log; resolves with how many events it appended. */
 export const appendActivity = async (store: EventStore, options: ActivityOptions): Promise<number> => {
-  const random = seeded(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   const pick = <T>(items: readonly T[]): T => {
     const item = items[Math.floor(random() * items.length)];
     if (item === undefined) throw new Error('nothing to pick from');
