@@ -49,6 +49,13 @@ describe('fastflix projections', function () {
     expect(code, stderr).to.equal(0);
     return JSON.parse(stdout) as StatusRow[];
   };
+  /** The live runner of the title recorder that fails on "poison", until it is caught up or parked. */
+  const runUntilCaughtUp = (name: string) =>
+    runProjection(titleRecorder(name, { poison: 'poison' }), runtime, {
+      stateName: name,
+      schema: `rm_${name}`,
+      untilCaughtUp: true,
+    }).done;
   /** A projection parked at its `poison` event by the runtime, as a failing projector leaves it. */
   const parkOne = async (): Promise<string> => {
     const name = `spec_cli_${randomUUID().slice(0, 6)}`;
@@ -57,12 +64,7 @@ describe('fastflix projections', function () {
       movieAdded(`${name} poison`),
       movieAdded(`${name} after`),
     ]);
-    const outcome = await runProjection(titleRecorder(name, { poison: 'poison' }), runtime, {
-      stateName: name,
-      schema: `rm_${name}`,
-      untilCaughtUp: true,
-    }).done;
-    expect(outcome).to.equal('parked');
+    expect(await runUntilCaughtUp(name)).to.equal('parked');
     return name;
   };
   const letters = async (name: string) =>
@@ -154,13 +156,7 @@ describe('fastflix projections', function () {
       { status: 'running', error: null },
     ]);
     // The runtime re-attempts it; still failing, it is parked anew.
-    expect(
-      await runProjection(titleRecorder(name, { poison: 'poison' }), runtime, {
-        stateName: name,
-        schema: `rm_${name}`,
-        untilCaughtUp: true,
-      }).done,
-    ).to.equal('parked');
+    expect(await runUntilCaughtUp(name)).to.equal('parked');
     expect((await letters(name)).map((letter) => letter.resolution)).to.deep.equal(['retried', null]);
   });
 
@@ -176,13 +172,7 @@ describe('fastflix projections', function () {
       [name],
     );
     expect(rows[0]).to.deep.equal({ position: letter?.position, status: 'running' });
-    expect(
-      await runProjection(titleRecorder(name, { poison: 'poison' }), runtime, {
-        stateName: name,
-        schema: `rm_${name}`,
-        untilCaughtUp: true,
-      }).done,
-    ).to.equal('caught-up');
+    expect(await runUntilCaughtUp(name)).to.equal('caught-up');
     expect((await pool.query(`SELECT title FROM rm_${name}.seen ORDER BY title`)).rows).to.deep.equal([
       { title: 'after' },
       { title: 'before' },
