@@ -32,6 +32,8 @@ export const createSearchResultCache = (options: {
   const { changes } = options;
   const maxCharacters = options.maxCharacters ?? 32 * 2 ** 20;
   const entries = new Map<string, Entry>();
+  /** Pages being read: a request for one joins its read rather than running the same search again. */
+  const reading = new Map<string, { readonly json: Promise<string>; readonly readAt: Position }>();
   let characters = 0;
 
   const forget = (key: string): void => {
@@ -39,6 +41,17 @@ export const createSearchResultCache = (options: {
     if (entry === undefined) return;
     entries.delete(key);
     characters -= entry.json.length;
+  };
+
+  const keep = (key: string, entry: Entry): void => {
+    forget(key);
+    if (entry.json.length > maxCharacters) return;
+    entries.set(key, entry);
+    characters += entry.json.length;
+    for (const [oldest] of entries) {
+      if (characters <= maxCharacters) break;
+      forget(oldest);
+    }
   };
 
   return {
@@ -51,18 +64,20 @@ export const createSearchResultCache = (options: {
         return known.json;
       }
       forget(key);
+      // A read under way is as good as a new one while nothing changed since it began.
+      const pending = reading.get(key);
+      if (pending !== undefined && changes.unchangedSince(pending.readAt)) return pending.json;
       const readAt = changes.stand().applied;
-      const json = JSON.stringify(await read());
-      if (json.length <= maxCharacters && changes.unchangedSince(readAt)) {
-        forget(key);
-        entries.set(key, { json, readAt });
-        characters += json.length;
-        for (const [oldest] of entries) {
-          if (characters <= maxCharacters) break;
-          forget(oldest);
-        }
+      const json = read().then((page) => JSON.stringify(page));
+      const started = { json, readAt };
+      reading.set(key, started);
+      try {
+        const text = await json;
+        if (changes.unchangedSince(readAt)) keep(key, { json: text, readAt });
+        return text;
+      } finally {
+        if (reading.get(key) === started) reading.delete(key);
       }
-      return json;
     },
   };
 };

@@ -1,0 +1,89 @@
+import { expect } from 'chai';
+import type { Position } from '../../src/infrastructure/eventStore/eventStore.ts';
+import { createSearchResultCache } from '../../src/queries/searchMovies/searchResults.ts';
+import type { CatalogueChanges } from '../../src/queries/shared/catalogueChanges.ts';
+
+// The page cache's own rules, against a feed of changes whose positions the spec moves: the API spec
+// (searchMovies.api.spec.ts) shows the same rules over HTTP with the real feed.
+
+/** Read models at `applied`; the latest change at `changedAt`. */
+const feed = () => {
+  const state = { applied: 10n, changedAt: 0n };
+  const changes: CatalogueChanges = {
+    stand: () => ({ applied: state.applied, ahead: state.applied }),
+    unchangedSince: (readAt: Position) => readAt >= state.changedAt,
+    close: () => Promise.resolve(),
+  };
+  /** A change applied at the next position. */
+  const change = (): void => {
+    state.applied += 1n;
+    state.changedAt = state.applied;
+  };
+  return { changes, change };
+};
+
+/** A read the spec finishes when it wants, counting how often it ran. */
+const reads = () => {
+  let count = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    read: (page: unknown) => () => {
+      count++;
+      return new Promise<unknown>((resolve) => waiting.push(() => resolve(page)));
+    },
+    finishAll: () => waiting.splice(0).forEach((finish) => finish()),
+    count: () => count,
+  };
+};
+
+describe('search result cache', () => {
+  it('serves a repeated page from memory until a change, then reads it again', async () => {
+    const { changes, change } = feed();
+    const cache = createSearchResultCache({ changes });
+    let count = 0;
+    const read = (page: unknown) => () => {
+      count++;
+      return Promise.resolve(page);
+    };
+    expect(await cache.page('q', read({ items: ['a'] }))).to.equal('{"items":["a"]}');
+    expect(await cache.page('q', read({ items: ['b'] }))).to.equal('{"items":["a"]}');
+    change();
+    expect(await cache.page('q', read({ items: ['b'] }))).to.equal('{"items":["b"]}');
+    expect(count).to.equal(2);
+  });
+
+  it('runs one read for concurrent requests of one page', async () => {
+    const { changes } = feed();
+    const cache = createSearchResultCache({ changes });
+    const pending = reads();
+    const answers = Promise.all([cache.page('q', pending.read(['a'])), cache.page('q', pending.read(['b']))]);
+    pending.finishAll();
+    expect(await answers).to.deep.equal(['["a"]', '["a"]']);
+    expect(pending.count()).to.equal(1);
+  });
+
+  it('does not join a read that began before a change, nor keep its page', async () => {
+    const { changes, change } = feed();
+    const cache = createSearchResultCache({ changes });
+    const pending = reads();
+    const before = cache.page('q', pending.read(['old']));
+    change();
+    const after = cache.page('q', pending.read(['new']));
+    pending.finishAll();
+    expect(await Promise.all([before, after])).to.deep.equal(['["old"]', '["new"]']);
+    expect(pending.count()).to.equal(2);
+    expect(await cache.page('q', () => Promise.resolve(['newer']))).to.equal('["new"]');
+  });
+
+  it('keeps at most maxCharacters of JSON, dropping the least recently used page first', async () => {
+    const { changes } = feed();
+    const cache = createSearchResultCache({ changes, maxCharacters: 10 });
+    const page = (text: string) => () => Promise.resolve(text);
+    await cache.page('a', page('aaa'));
+    await cache.page('b', page('bbb'));
+    await cache.page('a', page('changed'));
+    await cache.page('c', page('ccc'));
+    expect(await cache.page('a', page('again'))).to.equal('"aaa"');
+    expect(await cache.page('b', page('read again'))).to.equal('"read again"');
+  });
+});
