@@ -29,7 +29,7 @@ export const checkAppend = (
   const seen = new Set<string>();
   const normalised = events.map((event) => {
     const eventId = typeof event.eventId === 'string' ? event.eventId.toLowerCase() : '';
-    const problems = problemsOf({ ...event, eventId });
+    const problems = problemsOf(event, eventId);
     if (seen.has(eventId)) problems.push(`eventId ${eventId} appears twice in one append`);
     seen.add(eventId);
     if (problems.length > 0) throw new InvalidEventError(String(event.type), problems);
@@ -38,9 +38,11 @@ export const checkAppend = (
   return { stream: name.right, events: normalised, expectedRevision };
 };
 
-const problemsOf = (event: EventToAppend): string[] => {
+const metadataKeys = new Set(['occurredAt', 'actorId', 'correlationId', 'causationId']);
+
+const problemsOf = (event: EventToAppend, eventId: string): string[] => {
   const problems: string[] = [];
-  if (!uuid.test(event.eventId)) problems.push('eventId must be a UUID');
+  if (!uuid.test(eventId)) problems.push('eventId must be a UUID');
   if (typeof event.type !== 'string' || !eventType.test(event.type))
     problems.push('type must be a letter then up to 99 letters, digits, _ or .');
   if (!Number.isInteger(event.schemaVersion) || event.schemaVersion < 1) problems.push('schemaVersion must be a whole number from 1');
@@ -58,8 +60,10 @@ const problemsOf = (event: EventToAppend): string[] => {
   if (!(metadata.causationId === null || typeof metadata.causationId === 'string')) {
     problems.push('metadata.causationId must be a string or null');
   }
-  const extra = Object.keys(metadata).filter((key) => !['occurredAt', 'actorId', 'correlationId', 'causationId'].includes(key));
-  if (extra.length > 0) problems.push(`metadata has unknown fields: ${extra.join(', ')}`);
+  const keys = Object.keys(metadata);
+  if (keys.some((key) => !metadataKeys.has(key))) {
+    problems.push(`metadata has unknown fields: ${keys.filter((key) => !metadataKeys.has(key)).join(', ')}`);
+  }
   return problems;
 };
 

@@ -32,6 +32,26 @@ describe('the event envelope', () => {
         expect(canonicalJson(value)).to.equal(reference(value));
       }
     });
+
+    // Values whose keys are in order already take the native JSON.stringify; the rest are assembled.
+    it('matches it on random objects whose keys are in order already, or in order but for one nested object', () => {
+      for (let n = 0; n < 200; n++) {
+        const ordered = inKeyOrder(randomValue(3));
+        expect(canonicalJson(ordered)).to.equal(reference(ordered));
+        const mixed = { a: ordered, b: { y: 1, x: [ordered, { d: 2, c: 1 }] }, c: ordered };
+        expect(canonicalJson(mixed)).to.equal(reference(mixed));
+      }
+    });
+
+    it('writes integer-like keys, which objects keep first, in code-unit order', () => {
+      expect(canonicalJson({ '9': 1, '10': 2, a: 3 })).to.equal('{"10":2,"9":1,"a":3}');
+    });
+
+    it('refuses what has no JSON form wherever it is nested', () => {
+      expect(() => canonicalJson({ a: 1, b: () => 1 })).to.throw(TypeError);
+      expect(() => canonicalJson({ a: [Symbol('s')] })).to.throw(TypeError);
+      expect(() => canonicalJson({ a: 1n })).to.throw(TypeError);
+    });
   });
 
   describe('the hash chain', () => {
@@ -75,6 +95,16 @@ describe('the event envelope', () => {
     });
   });
 });
+
+const inKeyOrder = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(inKeyOrder);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, inKeyOrder((value as Record<string, unknown>)[key])]),
+  );
+};
 
 const randomValue = (depth: number): unknown => {
   const pick = Math.floor(Math.random() * (depth > 0 ? 7 : 5));

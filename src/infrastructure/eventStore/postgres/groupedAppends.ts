@@ -108,20 +108,32 @@ export const createGroupedAppends = (pool: pg.Pool, options: GroupingOptions = {
     });
 };
 
+/** The columns of `append_events`, filled in one pass (this runs for every event appended). */
 const parameters = (group: readonly Pending[]): unknown[] => {
-  const events = group.flatMap((pending) => pending.append.events);
-  const encoded = group.flatMap((pending) => pending.encoded);
-  return [
-    group.map((pending) => pending.append.stream),
-    group.map((pending) => expectedRevisionCode(pending.append.expectedRevision)),
-    group.map((pending) => pending.append.events.length),
-    events.map((event) => event.eventId),
-    events.map((event) => event.type),
-    events.map((event) => event.schemaVersion),
-    `[${encoded.map((event) => event.dataJson).join(',')}]`,
-    `[${encoded.map((event) => event.metadataJson).join(',')}]`,
-    encoded.map((event) => event.digest),
-  ];
+  const streams: string[] = [];
+  const expected: bigint[] = [];
+  const counts: number[] = [];
+  const ids: string[] = [];
+  const types: string[] = [];
+  const versions: number[] = [];
+  const data: string[] = [];
+  const metadata: string[] = [];
+  const digests: Buffer[] = [];
+  for (const { append, encoded } of group) {
+    streams.push(append.stream);
+    expected.push(expectedRevisionCode(append.expectedRevision));
+    counts.push(append.events.length);
+    append.events.forEach((event, index) => {
+      const { dataJson, metadataJson, digest } = encoded[index] as EncodedEvent;
+      ids.push(event.eventId);
+      types.push(event.type);
+      versions.push(event.schemaVersion);
+      data.push(dataJson);
+      metadata.push(metadataJson);
+      digests.push(digest);
+    });
+  }
+  return [streams, expected, counts, ids, types, versions, `[${data.join(',')}]`, `[${metadata.join(',')}]`, digests];
 };
 
 const expectedRevisionCode = (expected: ExpectedRevision): bigint => {
