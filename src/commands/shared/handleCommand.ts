@@ -2,17 +2,20 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Decider } from '../../domain/shared/decider.ts';
 import type { DomainEvent } from '../../domain/events.ts';
 import type { EventRegistry } from '../../infrastructure/eventStore/eventRegistry.ts';
-import type { EventMetadata, EventStore, Position, StreamName, StreamRevision } from '../../infrastructure/eventStore/eventStore.ts';
+import type { EventMetadata, EventStore, Position, StreamName } from '../../infrastructure/eventStore/eventStore.ts';
 import { WrongExpectedRevisionError } from '../../infrastructure/eventStore/errors.ts';
 import { appendTyped } from '../../infrastructure/eventStore/typedAppend.ts';
+import type { KnownStream, Revision, StreamStates } from './streamStates.ts';
 
 /** What every command handler needs from the outside world. */
 export interface CommandEnvironment {
   readonly store: EventStore;
   readonly registry: EventRegistry<DomainEvent>;
+  /** Streams decided on lately; without it, every command reads its stream first. */
+  readonly streamStates?: StreamStates;
 }
 
-export type Revision = StreamRevision | 'no_stream';
+export type { Revision };
 
 export type CommandFailure<Error> =
   | { readonly kind: 'rejected'; readonly error: Error }
@@ -43,45 +46,111 @@ export interface CommandOptions<Command, Event, State, Error, Refusal = never> {
   /** Ids for the events of each attempt: deterministic ids make a retried request idempotent. */
   readonly eventIds?: (count: number) => readonly string[];
   readonly maxAttempts?: number;
+  /**
+   * `new`: a stream that `streamStates` does not know is first taken to be empty, for streams that
+   * usually are on their first command (a viewer's stream for one movie). A wrong guess costs one
+   * refused append, then the stream is read.
+   */
+  readonly unknownStreams?: 'read' | 'new';
 }
 
-/** Load the stream, fold it, decide, append at the revision the decision was made on; retry on conflict. */
+/**
+ * Load the stream (or recall it), fold it, decide, append at the revision the decision was made on;
+ * retry on conflict.
+ *
+ * Only an append can confirm a recalled (or guessed) state: the store refuses it unless the stream is
+ * still at that revision. Every other answer (a refusal, nothing to do, a stale If-Match) is given only
+ * after the stream itself has been read.
+ */
 export const handleCommand = async <Command, Event extends DomainEvent, State, Error, Refusal = never>(
   environment: CommandEnvironment,
   options: CommandOptions<Command, Event, State, Error, Refusal>,
 ): Promise<E.Either<CommandFailure<Error | Refusal>, CommandSuccess<Event>>> => {
   const maxAttempts = options.maxAttempts ?? 5;
-  for (let attempt = 1; ; attempt++) {
-    const { state, revision, position, eventIds } = await load(environment, options);
+  const memory = environment.streamStates;
+  // A retried request (same Idempotency-Key) is recognised by its event ids, which only the stream holds.
+  let mayRecall = memory !== undefined && options.eventIds === undefined;
+  for (let conflicts = 0; ;) {
+    const recalled = mayRecall ? recall(memory, options) : undefined;
+    const current: Current<State> =
+      recalled === undefined ? { read: true, ...(await load(environment, options)) } : { read: false, ...recalled };
+    if (current.read) memory?.remember(options.stream, { state: current.state, revision: current.revision, position: current.position });
+    /** A decision on a recalled state that no append will confirm: read the stream and decide again. */
+    const unconfirmed = (): boolean => {
+      if (current.read) return false;
+      mayRecall = false;
+      return true;
+    };
+
     // A retry (same Idempotency-Key) of a request whose events were appended before its answer was lost.
     const retried = options.eventIds?.(1)[0];
-    if (retried !== undefined && eventIds.has(retried)) return E.right({ events: [], position, revision });
-    if (options.ifMatch !== undefined && options.ifMatch !== revision) return E.left({ kind: 'stale', actual: revision });
-    const command: E.Either<Refusal, Command> = isCommandFactory(options.command) ? await options.command(state) : E.right(options.command);
-    if (E.isLeft(command)) return E.left({ kind: 'rejected', error: command.left });
-    const decision = options.decider.decide(command.right, state);
-    if (E.isLeft(decision)) return E.left({ kind: 'rejected', error: decision.left });
-    if (decision.right.length === 0) return E.right({ events: [], position, revision });
+    if (retried !== undefined && current.read && current.eventIds.has(retried))
+      return E.right({ events: [], position: current.position, revision: current.revision });
+    if (options.ifMatch !== undefined && options.ifMatch !== current.revision) {
+      if (unconfirmed()) continue;
+      return E.left({ kind: 'stale', actual: current.revision });
+    }
+    const command: E.Either<Refusal, Command> = isCommandFactory(options.command)
+      ? await options.command(current.state)
+      : E.right(options.command);
+    if (E.isLeft(command)) {
+      if (unconfirmed()) continue;
+      return E.left({ kind: 'rejected', error: command.left });
+    }
+    const decision = options.decider.decide(command.right, current.state);
+    if (E.isLeft(decision)) {
+      if (unconfirmed()) continue;
+      return E.left({ kind: 'rejected', error: decision.left });
+    }
+    if (decision.right.length === 0) {
+      if (unconfirmed()) continue;
+      return E.right({ events: [], position: current.position, revision: current.revision });
+    }
     try {
       const appended = await appendTyped(environment.store, environment.registry, options.stream, decision.right, {
-        expectedRevision: revision,
+        expectedRevision: current.revision,
         metadata: options.metadata,
         eventIds: options.eventIds?.(decision.right.length),
+      });
+      memory?.remember(options.stream, {
+        state: decision.right.reduce(options.decider.evolve, current.state),
+        revision: appended.nextExpectedRevision,
+        position: appended.position,
       });
       return E.right({ events: decision.right, position: appended.position, revision: appended.nextExpectedRevision });
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      memory?.forget(options.stream);
+      if (unconfirmed()) continue;
       if (options.ifMatch !== undefined) return E.left({ kind: 'stale', actual: error.actual });
-      if (attempt >= maxAttempts) return E.left({ kind: 'conflict' });
+      if (++conflicts >= maxAttempts) return E.left({ kind: 'conflict' });
     }
   }
+};
+
+type Current<State> =
+  ({ readonly read: true; readonly eventIds: ReadonlySet<string> } & Folded<State>) | ({ readonly read: false } & Folded<State>);
+
+interface Folded<State> extends KnownStream {
+  readonly state: State;
+}
+
+/** The remembered state, or for a stream expected to be new, the empty one; undefined: read it. */
+const recall = <Command, Event, State, Error, Refusal>(
+  memory: StreamStates | undefined,
+  options: CommandOptions<Command, Event, State, Error, Refusal>,
+): Folded<State> | undefined => {
+  // Entries are keyed by stream, and a stream is only ever decided on by one decider.
+  const known = memory?.recall(options.stream) as Folded<State> | undefined;
+  if (known !== undefined) return known;
+  return options.unknownStreams === 'new' ? { state: options.decider.initialState(), revision: 'no_stream', position: null } : undefined;
 };
 
 /** The stream folded into the decider's state, with the revision and position it was read at. */
 export const load = async <Command, Event extends DomainEvent, State, Error>(
   environment: CommandEnvironment,
   options: Pick<CommandOptions<Command, Event, State, Error>, 'stream' | 'decider' | 'eventTypes'>,
-): Promise<{ state: State; revision: Revision; position: Position | null; eventIds: ReadonlySet<string> }> => {
+): Promise<Folded<State> & { readonly eventIds: ReadonlySet<string> }> => {
   const stored = await environment.store.readStream(options.stream);
   let state = options.decider.initialState();
   for (const event of stored) {

@@ -40,6 +40,8 @@ export const handleViewingCommand = async (
     metadata: eventMetadata(ctx, dependencies.clock()),
     ifMatch: ifMatch(ctx),
     eventIds: eventIdsFor(ctx, stream),
+    // One stream per viewer and movie: most commands on it are its first.
+    unknownStreams: 'new',
   });
   if (E.isLeft(result)) throw failure(result.left, viewingProblem);
   respond(ctx, result.right);
