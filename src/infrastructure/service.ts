@@ -4,6 +4,7 @@ import { createAdmin, logCreateAdminOutcome } from '../commands/createAdmin/hand
 import { commandRoutes } from '../commands/routes.ts';
 import { loadAccount } from '../commands/shared/accounts.ts';
 import { createMovieAvailabilityCache } from '../commands/shared/movieAvailability.ts';
+import { createStreamStates } from '../commands/shared/streamStates.ts';
 import { domainEventDefinitions } from '../domain/events.ts';
 import { startSimilarityRefresh } from '../projections/cowatch/refresher.ts';
 import { projections } from '../projections/index.ts';
@@ -101,6 +102,8 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     });
     const dependencies = {
       ...environment,
+      // Commands only: reads that must see the stream as it is now (a role check) use `environment`.
+      streamStates: createStreamStates(),
       clock,
       newId: randomId,
       passwords: createPasswordHasher(config.auth.passwordHashCost),

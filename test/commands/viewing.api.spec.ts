@@ -36,6 +36,36 @@ describe('ratings, viewings and watchlists over HTTP', function () {
       ]);
     });
 
+    // The service remembers the streams it decided on; a change made elsewhere (another process) must
+    // still count: the same score again is a new rating once the first was retracted behind its back.
+    it('decides on the stream as it is, not as the service last saw it', async () => {
+      const { movieId } = await addMovie(api, admin);
+      await api.put(`/movies/${movieId}/rating`, { score: 4 }, { token: viewer.accessToken });
+      await running.service.eventStore.appendToStream(
+        `viewing-${viewer.userId}_${movieId}`,
+        [
+          {
+            eventId: crypto.randomUUID(),
+            type: 'RatingRetracted',
+            schemaVersion: 1,
+            data: { userId: viewer.userId, movieId, previousScore: 4 },
+            metadata: { occurredAt: new Date().toISOString(), actorId: viewer.userId, correlationId: 'elsewhere', causationId: null },
+          },
+        ],
+        { expectedRevision: 0n },
+      );
+      const again = await api.put(`/movies/${movieId}/rating`, { score: 4 }, { token: viewer.accessToken });
+      expect(again.status).to.equal(200);
+      expect((await eventsOf(viewer.userId, movieId)).map((event) => event.type)).to.deep.equal([
+        'MovieRated',
+        'RatingRetracted',
+        'MovieRated',
+      ]);
+      const retracted = await api.delete(`/movies/${movieId}/rating`, { token: viewer.accessToken });
+      expect(retracted.status).to.equal(200);
+      expect((await eventsOf(viewer.userId, movieId)).at(-1)?.type).to.equal('RatingRetracted');
+    });
+
     it('refuses scores that are not half stars from 0.5 to 5 with 400, writing nothing', async () => {
       const { movieId } = await addMovie(api, admin);
       for (const score of [0, 5.5, 4.2, -1, '4', null]) {

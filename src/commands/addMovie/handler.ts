@@ -16,7 +16,7 @@ export type AddMovieError = 'SlugTaken';
 export const addMovie = async (
   dependencies: Pick<CommandDependencies, 'store' | 'registry' | 'newId'>,
   request: AddMovieRequest,
-  options: { readonly metadata: EventMetadata; readonly eventIds?: (stream: string) => (count: number) => readonly string[] },
+  options: { readonly metadata: EventMetadata; readonly eventIds?: (stream: string) => ((count: number) => readonly string[]) | undefined },
 ): Promise<E.Either<AddMovieError, { movieId: Uuid; slug: Slug; position: Position | null }>> => {
   const slug = request.slug ?? madeSlug(request);
   const reservation = slugReservationStream(slug);

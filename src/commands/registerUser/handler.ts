@@ -24,7 +24,7 @@ export const registerUser = async (
   options: {
     readonly role: Role;
     readonly metadata: EventMetadata;
-    readonly eventIds: (stream: string) => (count: number) => readonly string[];
+    readonly eventIds?: (stream: string) => ((count: number) => readonly string[]) | undefined;
   },
 ): Promise<E.Either<RegisterUserError, { userId: Uuid; position: Position | null }>> => {
   const passwordHash = await dependencies.passwords.hash(request.password);
@@ -35,7 +35,7 @@ export const registerUser = async (
     { type: 'EmailReserved', data: { email: emailKey(request.email), userId: dependencies.newId() } },
     {
       metadata: options.metadata,
-      eventIds: options.eventIds(reservation),
+      eventIds: options.eventIds?.(reservation),
     },
   );
 
@@ -46,7 +46,7 @@ export const registerUser = async (
     eventTypes: accountEventTypes,
     command: { type: 'RegisterUser', userId, email: request.email, displayName: request.displayName, passwordHash, role: options.role },
     metadata: { ...options.metadata, actorId: options.metadata.actorId ?? userId },
-    eventIds: options.eventIds(stream),
+    eventIds: options.eventIds?.(stream),
     maxAttempts: 1,
   });
   if (E.isLeft(registered)) return E.left('EmailTaken');

@@ -53,16 +53,16 @@ const namespace = 'a3d4f5e6-7b8c-4d9e-8f01-23456789abcd';
 /**
  * With an Idempotency-Key, the events of a request get ids derived from the key, its scope and the
  * stream: should the first attempt have been appended before the client lost the answer, the retry
- * appends the very same events, which the store recognises as already there.
+ * appends the very same events, which the store recognises as already there. Without one: undefined,
+ * and the store gives the events random ids (and the command may decide on a remembered stream state,
+ * as there is nothing to look up in the stream).
  */
-export const eventIdsFor =
-  (ctx: CommandContext, stream: string) =>
-  (count: number): readonly string[] =>
-    Array.from({ length: count }, (_, index) =>
-      ctx.state.idempotencyKey === undefined
-        ? crypto.randomUUID()
-        : uuidv5(`${ctx.state.user?.sub ?? 'anonymous'}\n${ctx.state.idempotencyKey}\n${stream}\n${index}`, namespace),
-    );
+export const eventIdsFor = (ctx: CommandContext, stream: string): ((count: number) => readonly string[]) | undefined => {
+  const key = ctx.state.idempotencyKey;
+  if (key === undefined) return undefined;
+  const userId = ctx.state.user?.sub ?? 'anonymous';
+  return (count) => Array.from({ length: count }, (_, index) => uuidv5(`${userId}\n${key}\n${stream}\n${index}`, namespace));
+};
 
 export const positionText = (position: Position | null): string => (position ?? 0n).toString();
 

@@ -2,12 +2,13 @@ import type pg from 'pg';
 
 /**
  * Runs `work` in one transaction on a connection of its own: committed when it returns, rolled back
- * when it throws (the error goes on to the caller), the connection released either way.
+ * when it throws (the error goes on to the caller), the connection released either way. `settings`
+ * (SET LOCAL statements, no parameters) go in the same round trip as the BEGIN.
  */
-export const inTransaction = async <T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+export const inTransaction = async <T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, settings?: string): Promise<T> => {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(settings === undefined ? 'BEGIN' : `BEGIN; ${settings}`);
     const result = await work(client);
     await client.query('COMMIT');
     return result;

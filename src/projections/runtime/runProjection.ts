@@ -349,18 +349,19 @@ export const applyToTarget = async (
     if (moved.rowCount !== 1) throw new FencedOut(`the checkpoint of ${target.stateName} moved under this instance`);
     return;
   }
-  await inTransaction(pool, async (client) => {
-    await client.query("SELECT set_config('synchronous_commit', 'off', true), set_config('search_path', $1, true)", [
-      `${target.schema}, public`,
-    ]);
-    await projection.apply(events, client);
-    const moved = await client.query('UPDATE projection_state SET position = $3, updated_at = now() WHERE name = $1 AND position = $2', [
-      target.stateName,
-      from,
-      to,
-    ]);
-    if (moved.rowCount !== 1) throw new FencedOut(`the checkpoint of ${target.stateName} moved under this instance`);
-  });
+  await inTransaction(
+    pool,
+    async (client) => {
+      await projection.apply(events, client);
+      const moved = await client.query('UPDATE projection_state SET position = $3, updated_at = now() WHERE name = $1 AND position = $2', [
+        target.stateName,
+        from,
+        to,
+      ]);
+      if (moved.rowCount !== 1) throw new FencedOut(`the checkpoint of ${target.stateName} moved under this instance`);
+    },
+    `SET LOCAL synchronous_commit = off; SET LOCAL search_path = ${pg.escapeIdentifier(target.schema)}, public`,
+  );
 };
 
 /**
