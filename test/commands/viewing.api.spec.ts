@@ -42,7 +42,7 @@ describe('ratings, viewings and watchlists over HTTP', function () {
       const { movieId } = await addMovie(api, admin);
       await api.put(`/movies/${movieId}/rating`, { score: 4 }, { token: viewer.accessToken });
       await running.service.eventStore.appendToStream(
-        `viewing-${viewer.userId}_${movieId}`,
+        `viewing-${viewer.userId}_${movieId}` as never,
         [
           {
             eventId: crypto.randomUUID(),

@@ -28,6 +28,8 @@ export interface ProjectionRuntime {
    */
   readonly standbyPollMs?: number;
   readonly batchSize?: number;
+  /** A live run stores a checkpoint moved only past other projections' events at most this often. */
+  readonly idleCheckpointMs?: number;
 }
 
 /** Where a run writes: the live read model, or the shadow of a rebuild. */
@@ -79,6 +81,7 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
   const retryDelays = runtime.retryDelaysMs ?? [100, 500, 2_000];
   const pollMs = runtime.standbyPollMs ?? 2_000;
   const oneShot = target.untilCaughtUp === true || target.untilPosition !== undefined || target.lockHeld === true;
+  const idleCheckpointMs = runtime.idleCheckpointMs ?? 1_000;
   let stopping = false;
   let wakeStandby: (() => void) | undefined;
   let closeSubscription: (() => Promise<void>) | undefined;
@@ -183,6 +186,9 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
     }
     let applied = 0;
     let lastLagCheck = 0;
+    /** The checkpoint as committed, which may trail `position` by batches that had nothing to apply. */
+    let stored = position;
+    let storedAt = Date.now();
     // An operator waiting for the lock (a rebuild about to swap) gets it once the batch in hand is committed.
     const handOver =
       target.lockHeld === true
@@ -206,7 +212,15 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
         const beyond = until !== undefined && batch.checkpoint > until;
         const events = beyond ? batch.events.filter((event) => event.position <= until) : batch.events;
         const checkpoint = beyond ? until : batch.checkpoint;
-        await applyWithRetries(events, position, checkpoint);
+        // A live batch with nothing for this projection (the log moved on with other events) moves
+        // the checkpoint in memory, and to the table at most once a second: under load such batches
+        // come many times a second, and re-reading them after a restart finds nothing to apply.
+        // Read-your-writes learns the position either way (positions.advanced).
+        if (events.length > 0 || oneShot || Date.now() - storedAt >= idleCheckpointMs) {
+          await applyWithRetries(events, stored, checkpoint);
+          stored = checkpoint;
+          storedAt = Date.now();
+        }
         position = checkpoint;
         applied += events.length;
         runtime.metrics?.projectionEventsApplied.inc({ projection: target.stateName }, events.length);
@@ -229,6 +243,11 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
       clearInterval(handOver);
       closeSubscription = undefined;
       await subscription.close();
+      if (stored !== position) {
+        await applyBatch([], stored, position).catch((error: unknown) =>
+          log.debug({ err: error }, 'could not store the checkpoint reached; the one stored before stands'),
+        );
+      }
     }
   };
 
