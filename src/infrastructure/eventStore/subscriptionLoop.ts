@@ -14,9 +14,18 @@ export interface BatchRead {
   readonly pending: boolean;
 }
 
+/**
+ * A live read (the subscriber has caught up and was woken): any read of the log that began at or
+ * after `since` (performance.now()) sees everything this subscriber was told about, so an adapter may
+ * answer it from such a read made for another subscriber.
+ */
+export interface LiveRead {
+  readonly since: number;
+}
+
 export interface SubscriptionLoopOptions {
   readonly fromPosition: Position | 'start';
-  readonly read: (after: Position | null) => Promise<BatchRead>;
+  readonly read: (after: Position | null, live?: LiveRead) => Promise<BatchRead>;
   /** Registers the wake-up of this subscription with the adapter's notifications; returns the undo. */
   readonly listen: (wake: () => void) => () => void;
   /** How long to sleep when idle without a notification: a safety net, not the delivery path. */
@@ -40,11 +49,18 @@ export const subscriptionLoop = (options: SubscriptionLoopOptions): Subscription
   let closed = false;
 
   async function* batches(): AsyncGenerator<SubscriptionBatch> {
-    const unlisten = options.listen(signal.wake);
+    let wokenAt = Number.NEGATIVE_INFINITY;
+    const unlisten = options.listen(() => {
+      wokenAt = performance.now();
+      signal.wake();
+    });
     let after = options.fromPosition === 'start' ? null : options.fromPosition;
     let pendingWaitMs = 1;
     let lastLiveRead = Number.NEGATIVE_INFINITY;
     let live = false;
+    // What a live read must be at least as fresh as: the last wake-up; or, after waiting out a
+    // pending transaction or the idle timeout (a notification may have been lost), now.
+    let freshSince = Number.NEGATIVE_INFINITY;
     try {
       while (!closed) {
         if (live) {
@@ -53,7 +69,7 @@ export const subscriptionLoop = (options: SubscriptionLoopOptions): Subscription
           if (closed) break;
           lastLiveRead = performance.now();
         }
-        const batch = await options.read(after);
+        const batch = await options.read(after, live ? { since: Math.max(wokenAt, freshSince) } : undefined);
         live = batch.caughtUp;
         const advanced = batch.checkpoint !== null && (after === null || batch.checkpoint > after);
         if (advanced && batch.checkpoint !== null) {
@@ -64,7 +80,9 @@ export const subscriptionLoop = (options: SubscriptionLoopOptions): Subscription
         if (closed) break;
         // Something committed behind an open transaction: back off from 1 ms to 32 ms until it is readable.
         pendingWaitMs = batch.pending ? Math.min(pendingWaitMs * 2, 32) : 1;
+        const wokenBefore = wokenAt;
         await signal.wait(batch.pending ? pendingWaitMs : (options.idleWaitMs ?? 5_000));
+        if (batch.pending || wokenAt === wokenBefore) freshSince = performance.now();
       }
     } finally {
       unlisten();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import pg from 'pg';
-import type { EventToAppend, StoredEvent, Subscription } from '../../../src/infrastructure/eventStore/eventStore.ts';
+import type { EventFilter, EventToAppend, StoredEvent, Subscription } from '../../../src/infrastructure/eventStore/eventStore.ts';
 import { firstBrokenLink } from '../../../src/infrastructure/eventStore/envelope.ts';
 import { WrongExpectedRevisionError } from '../../../src/infrastructure/eventStore/errors.ts';
 import { streamName } from '../../../src/infrastructure/eventStore/streamName.ts';
@@ -176,6 +176,76 @@ describe('PostgreSQL event store', function () {
       await subscription.stop();
       // The safety-net poll is 5 s; a notification is what makes this quick.
       expect(elapsed).to.be.below(1_000);
+    });
+  });
+
+  describe('live subscribers of one process', () => {
+    it('share one read per wake-up, and each still gets exactly its own events, in order', async () => {
+      const run = randomUUID().slice(0, 8);
+      const categories = [`sharea${run}`, `shareb${run}`];
+      const types = ['Alpha', 'Beta', 'Gamma'];
+      const filters: EventFilter[] = [
+        { eventTypes: ['Alpha'] },
+        { eventTypes: ['Beta', 'Gamma'] },
+        { eventTypes: ['Gamma'] },
+        { streamPrefixes: [`${categories[0]}-`] },
+        { streamPrefixes: [`${categories[1]}-`] },
+        { eventTypes: ['Alpha', 'Beta', 'Gamma'] },
+      ];
+      const from = (await opened.store.headPosition()) ?? 'start';
+      let reads = 0;
+      let yielded = 0;
+      const query = opened.pool.query.bind(opened.pool);
+      opened.pool.query = ((config: unknown, ...rest: unknown[]) => {
+        if (typeof config === 'object' && config !== null && (config as { name?: string }).name === 'fastflix_read_batch') reads++;
+        return (query as (...args: unknown[]) => unknown)(config, ...rest);
+      }) as typeof opened.pool.query;
+      const subscribers = filters.map((filter) => {
+        const received: StoredEvent[] = [];
+        const subscription = opened.store.subscribeToAll({ fromPosition: from, filter });
+        const done = (async () => {
+          for await (const batch of subscription) {
+            yielded++;
+            received.push(...batch.events);
+          }
+        })();
+        return { filter, received, stop: async () => (await subscription.close(), await done) };
+      });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        reads = 0;
+        yielded = 0;
+        // 8 writers, one event per append, types and categories interleaved.
+        await Promise.all(
+          Array.from({ length: 8 }, async (_, writer) => {
+            for (let n = 0; n < 60; n++) {
+              const category = categories[(writer + n) % 2] as string;
+              await opened.store.appendToStream(streamName(category, String(writer)), [
+                { ...event({ writer, n }), type: types[(writer + n) % 3] as string },
+              ]);
+            }
+          }),
+        );
+        const all = (await opened.store.readAll({ fromPosition: from === 'start' ? 'start' : from + 1n, maxCount: 10_000 })).filter(
+          (stored) => categories.some((category) => stored.streamName.startsWith(`${category}-`)),
+        );
+        expect(all).to.have.length(480);
+        for (const subscriber of subscribers) {
+          const expected = all.filter((stored) =>
+            'eventTypes' in subscriber.filter
+              ? subscriber.filter.eventTypes.includes(stored.type)
+              : subscriber.filter.streamPrefixes.some((prefix) => stored.streamName.startsWith(prefix)),
+          );
+          // Well within the 5 s idle poll: a subscriber given a read older than its wake-up would wait for it.
+          await waitFor(() => subscriber.received.length >= expected.length, 3_000);
+          expect(subscriber.received.map((stored) => stored.eventId)).to.deep.equal(expected.map((stored) => stored.eventId));
+        }
+        // Unshared, every batch a subscriber yields is a read of its own.
+        expect(reads).to.be.below(yielded / 2);
+      } finally {
+        opened.pool.query = query;
+        await Promise.all(subscribers.map((subscriber) => subscriber.stop()));
+      }
     });
   });
 

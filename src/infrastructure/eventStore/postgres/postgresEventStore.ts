@@ -14,7 +14,7 @@ import { checkAppend } from '../checkAppend.ts';
 import { encodeEvent } from '../envelope.ts';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors.ts';
 import { createGroupedAppends, type GroupingOptions } from './groupedAppends.ts';
-import { subscriptionLoop, type BatchRead } from '../subscriptionLoop.ts';
+import { subscriptionLoop, type BatchRead, type LiveRead } from '../subscriptionLoop.ts';
 import type { EventNotifications } from './notifications.ts';
 import { toStoredEvent, type EventRow } from './eventRow.ts';
 import * as statements from './statements.ts';
@@ -115,6 +115,26 @@ export const createPostgresEventStore = ({
     return { events, checkpoint: safeHead ?? last?.position ?? null, caughtUp: true, pending: first?.pending ?? false };
   };
 
+  // Live subscribers of this process (every projector, every cache) are woken by the same commits
+  // and mostly stand at the same position: one unfiltered read from there serves them all, each
+  // taking its own events from it, instead of one query per subscriber per wake-up.
+  const sharedReads = new Map<Position, { readonly startedAt: number; readonly result: Promise<BatchRead> }>();
+  const readShared = async (after: Position | null, filter: EventFilter | undefined, maxCount: number, live: LiveRead): Promise<BatchRead> => {
+    const key = after ?? -1n;
+    let entry = sharedReads.get(key);
+    if (entry === undefined || entry.startedAt < live.since) {
+      const started = { startedAt: performance.now(), result: readBatch(after, undefined, batchSize) };
+      entry = started;
+      sharedReads.delete(key);
+      sharedReads.set(key, started);
+      if (sharedReads.size > maxSharedReads) sharedReads.delete(sharedReads.keys().next().value ?? key);
+      started.result.catch(() => {
+        if (sharedReads.get(key) === started) sharedReads.delete(key);
+      });
+    }
+    return narrow(await entry.result, filter, maxCount);
+  };
+
   return {
     appendToStream,
     readStream,
@@ -122,7 +142,10 @@ export const createPostgresEventStore = ({
     subscribeToAll: (options) =>
       subscriptionLoop({
         fromPosition: options.fromPosition,
-        read: (after) => readBatch(after, options.filter, options.maxBatchSize ?? batchSize),
+        read: (after, live) => {
+          const maxCount = options.maxBatchSize ?? batchSize;
+          return live === undefined ? readBatch(after, options.filter, maxCount) : readShared(after, options.filter, maxCount, live);
+        },
         listen: notifications.subscribe,
         liveReadGapMs,
       }),
@@ -136,6 +159,27 @@ export const createPostgresEventStore = ({
     },
     close: () => notifications.close(),
   };
+};
+
+/** Positions whose shared read is kept: live subscribers are rarely more than a few reads apart. */
+const maxSharedReads = 16;
+
+/** A subscriber's part of an unfiltered read: its events, at most `maxCount` of them. */
+const narrow = (all: BatchRead, filter: EventFilter | undefined, maxCount: number): BatchRead => {
+  const events = filter === undefined ? all.events : all.events.filter(matches(filter));
+  if (events.length <= maxCount) return { ...all, events };
+  const kept = events.slice(0, maxCount);
+  const last = kept[kept.length - 1];
+  return { events: kept, checkpoint: last?.position ?? all.checkpoint, caughtUp: false, pending: false };
+};
+
+/** What `readBatch` selects in SQL for a filter, in memory. */
+const matches = (filter: EventFilter): ((event: StoredEvent) => boolean) => {
+  if ('eventTypes' in filter) {
+    const types = new Set(filter.eventTypes);
+    return (event) => types.has(event.type);
+  }
+  return (event) => filter.streamPrefixes.some((prefix) => event.streamName.startsWith(prefix));
 };
 
 const likePrefix = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
