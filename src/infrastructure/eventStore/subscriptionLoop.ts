@@ -46,6 +46,7 @@ export interface SubscriptionLoopOptions {
  */
 export const subscriptionLoop = (options: SubscriptionLoopOptions): Subscription => {
   const signal = createWakeSignal();
+  const gap = options.liveReadGapMs ?? 0;
   let closed = false;
 
   async function* batches(): AsyncGenerator<SubscriptionBatch> {
@@ -63,9 +64,13 @@ export const subscriptionLoop = (options: SubscriptionLoopOptions): Subscription
     let freshSince = Number.NEGATIVE_INFINITY;
     try {
       while (!closed) {
-        if (live) {
-          const wait = lastLiveRead + (options.liveReadGapMs ?? 0) - performance.now();
-          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (live && gap > 0) {
+          // At least a gap after the last read, on a tick of a clock every subscriber shares, so that
+          // the subscribers of one process woken by the same commits read at the same moment (and
+          // can share the read).
+          const now = performance.now();
+          const tick = Math.ceil(Math.max(now, lastLiveRead + gap) / gap) * gap;
+          if (tick > now) await new Promise((resolve) => setTimeout(resolve, tick - now));
           if (closed) break;
           lastLiveRead = performance.now();
         }
