@@ -124,6 +124,30 @@ describe('the projector runtime', function () {
     expect(await count(`rm_${name}`)).to.equal(1);
   });
 
+  it('stores a checkpoint moved past other events once the log goes quiet', async () => {
+    const name = `spec_quiet_${randomUUID().slice(0, 6)}`;
+    const running = runProjection(recorder(name), { ...runtime, idleCheckpointMs: 100 }, target(name));
+    await store.appendToStream(streamName('movie', randomUUID()), [movieAdded(`${name} first`)]);
+    await waitFor(async () => (await pool.query<{ t: string | null }>(`SELECT to_regclass('rm_${name}.seen') AS t`)).rows[0]?.t !== null);
+    await waitFor(async () => (await count(`rm_${name}`)) === 1);
+    for (let n = 0; n < 5; n++) {
+      await store.appendToStream(streamName('other', randomUUID()), [{ ...movieAdded(`${name} other${n}`), type: 'SomethingElse' }]);
+    }
+    const head = await store.headPosition();
+    try {
+      await waitFor(
+        async () =>
+          BigInt(
+            (await pool.query<{ position: string }>('SELECT position FROM projection_state WHERE name = $1', [name])).rows[0]?.position ??
+              -1,
+          ) === head,
+        3_000,
+      );
+    } finally {
+      await running.stop();
+    }
+  });
+
   it('retries a failing event, then parks it with its error and stops there, applying nothing after it', async () => {
     const name = `spec_poison_${randomUUID().slice(0, 6)}`;
     const attempts = { count: 0 };

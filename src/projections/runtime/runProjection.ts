@@ -28,7 +28,10 @@ export interface ProjectionRuntime {
    */
   readonly standbyPollMs?: number;
   readonly batchSize?: number;
-  /** A live run stores a checkpoint moved only past other projections' events at most this often. */
+  /**
+   * A live run stores a checkpoint moved only past other projections' events at most this often, and
+   * this long after the last such move at the latest.
+   */
   readonly idleCheckpointMs?: number;
 }
 
@@ -81,7 +84,7 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
   const retryDelays = runtime.retryDelaysMs ?? [100, 500, 2_000];
   const pollMs = runtime.standbyPollMs ?? 2_000;
   const oneShot = target.untilCaughtUp === true || target.untilPosition !== undefined || target.lockHeld === true;
-  const idleCheckpointMs = runtime.idleCheckpointMs ?? 1_000;
+  const idleCheckpointMs = runtime.idleCheckpointMs ?? 250;
   let stopping = false;
   let wakeStandby: (() => void) | undefined;
   let closeSubscription: (() => Promise<void>) | undefined;
@@ -189,6 +192,24 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
     /** The checkpoint as committed, which may trail `position` by batches that had nothing to apply. */
     let stored = position;
     let storedAt = Date.now();
+    // Writes of the checkpoint, one at a time: the loop's, and the timer's that stores an idle move
+    // once the log has gone quiet (status, lag metrics and other processes read the table).
+    let writing: Promise<void> = Promise.resolve();
+    const serially = (work: () => Promise<void>): Promise<void> => (writing = writing.catch(() => undefined).then(work));
+    const store = async (events: readonly StoredEvent[], checkpoint: Position): Promise<void> => {
+      await applyWithRetries(events, stored, checkpoint);
+      stored = checkpoint;
+      storedAt = Date.now();
+    };
+    let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    const storeLater = (): void => {
+      flushTimer ??= setTimeout(() => {
+        flushTimer = undefined;
+        serially(async () => {
+          if (stored !== position && !stopping) await store([], position);
+        }).catch((error: unknown) => log.debug({ err: error }, 'could not store an idle checkpoint; the loop will'));
+      }, idleCheckpointMs);
+    };
     // An operator waiting for the lock (a rebuild about to swap) gets it once the batch in hand is committed.
     const handOver =
       target.lockHeld === true
@@ -213,14 +234,11 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
         const events = beyond ? batch.events.filter((event) => event.position <= until) : batch.events;
         const checkpoint = beyond ? until : batch.checkpoint;
         // A live batch with nothing for this projection (the log moved on with other events) moves
-        // the checkpoint in memory, and to the table at most once a second: under load such batches
-        // come many times a second, and re-reading them after a restart finds nothing to apply.
+        // the checkpoint in memory, and to the table at most every idleCheckpointMs: under load such
+        // batches come many times a second, and re-reading them after a restart finds nothing to apply.
         // Read-your-writes learns the position either way (positions.advanced).
-        if (events.length > 0 || oneShot || Date.now() - storedAt >= idleCheckpointMs) {
-          await applyWithRetries(events, stored, checkpoint);
-          stored = checkpoint;
-          storedAt = Date.now();
-        }
+        if (events.length > 0 || oneShot || Date.now() - storedAt >= idleCheckpointMs) await serially(() => store(events, checkpoint));
+        else storeLater();
         position = checkpoint;
         applied += events.length;
         runtime.metrics?.projectionEventsApplied.inc({ projection: target.stateName }, events.length);
@@ -243,6 +261,8 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
       clearInterval(handOver);
       closeSubscription = undefined;
       await subscription.close();
+      clearTimeout(flushTimer);
+      await writing.catch(() => undefined);
       if (stored !== position) {
         await applyBatch([], stored, position).catch((error: unknown) =>
           log.debug({ err: error }, 'could not store the checkpoint reached; the one stored before stands'),
