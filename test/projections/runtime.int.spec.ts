@@ -7,6 +7,7 @@ import type { EventStore } from '../../src/infrastructure/eventStore/eventStore.
 import { streamName } from '../../src/infrastructure/eventStore/streamName.ts';
 import { createMetrics } from '../../src/infrastructure/metrics/metrics.ts';
 import type { Projection } from '../../src/projections/runtime/projection.ts';
+import { createProjectionPositions } from '../../src/projections/runtime/positions.ts';
 import { runProjection, type ProjectionRuntime } from '../../src/projections/runtime/runProjection.ts';
 import { openPostgresEventStore, type TestEventStore } from '../infrastructure/eventStore/postgresTestStore.ts';
 import { testLog } from '../support/postgresServer.ts';
@@ -98,6 +99,7 @@ describe('the projector runtime', function () {
     const positions = {
       current: () => announced.at(-1) ?? -1n,
       advanced: (_name: string, position: bigint) => void announced.push(position),
+      learned: (_name: string, position: bigint) => void announced.push(position),
       waitFor: () => Promise.resolve(true),
       close: () => Promise.resolve(),
     };
@@ -145,6 +147,23 @@ describe('the projector runtime', function () {
       );
     } finally {
       await running.stop();
+    }
+  });
+
+  it("announces each stored checkpoint to other processes' read-your-writes in the commit that stores it", async () => {
+    const name = `spec_told_${randomUUID().slice(0, 6)}`;
+    const listenerConfig = { connectionString: opened.database.url.href };
+    const here = await createProjectionPositions(pool, listenerConfig, testLog);
+    const elsewhere = await createProjectionPositions(pool, listenerConfig, testLog);
+    const running = runProjection(recorder(name), { ...runtime, positions: here }, target(name));
+    try {
+      await store.appendToStream(streamName('movie', randomUUID()), [movieAdded(`${name} first`)]);
+      const head = (await store.headPosition()) ?? 0n;
+      expect(await elsewhere.waitFor([name], head, 5_000)).to.equal(true);
+    } finally {
+      await running.stop();
+      await here.close();
+      await elsewhere.close();
     }
   });
 

@@ -12,8 +12,10 @@ export const positionsChannel = 'fastflix_projections';
  */
 export interface ProjectionPositions {
   readonly current: (name: string) => Position;
-  /** A runner of this process committed up to `position`. */
+  /** A runner of this process committed up to `position`: learnt here, and announced to other processes. */
   readonly advanced: (name: string, position: Position) => void;
+  /** As `advanced`, for a position its commit announced already. */
+  readonly learned: (name: string, position: Position) => void;
   /** True once every projection named has reached `position`; false after `timeoutMs`. */
   readonly waitFor: (names: readonly string[], position: Position, timeoutMs: number) => Promise<boolean>;
   readonly close: () => Promise<void>;
@@ -102,6 +104,7 @@ export const createProjectionPositions = async (
       unsent.set(name, position);
       send();
     },
+    learned: learn,
     waitFor: (names, position, timeoutMs) => {
       const reached = (): boolean => names.every((name) => (positions.get(name) ?? -1n) >= position);
       if (reached()) return Promise.resolve(true);

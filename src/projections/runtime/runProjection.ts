@@ -7,7 +7,7 @@ import type { Logger } from '../../infrastructure/logging/logger.ts';
 import type { Metrics } from '../../infrastructure/metrics/metrics.ts';
 import { inTransaction } from '../../infrastructure/postgres/transaction.ts';
 import { lockWanted, tryLockStatement } from './lock.ts';
-import type { ProjectionPositions } from './positions.ts';
+import { positionsChannel, type ProjectionPositions } from './positions.ts';
 import type { Projection } from './projection.ts';
 import { ensureProjectionSchema } from './schema.ts';
 
@@ -99,7 +99,7 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
     });
 
   const applyBatch = async (events: readonly StoredEvent[], from: Position, to: Position): Promise<void> => {
-    await applyToTarget(runtime.pool, projection, target, events.map(decode), from, to);
+    await applyToTarget(runtime.pool, projection, target, events.map(decode), from, to, runtime.positions !== undefined);
   };
 
   // Batches read ahead are decoded on arrival, while the batch before them is being written.
@@ -236,13 +236,15 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
         // A live batch with nothing for this projection (the log moved on with other events) moves
         // the checkpoint in memory, and to the table at most every idleCheckpointMs: under load such
         // batches come many times a second, and re-reading them after a restart finds nothing to apply.
-        // Read-your-writes learns the position either way (positions.advanced).
-        if (events.length > 0 || oneShot || Date.now() - storedAt >= idleCheckpointMs) await serially(() => store(events, checkpoint));
+        const storing = events.length > 0 || oneShot || Date.now() - storedAt >= idleCheckpointMs;
+        if (storing) await serially(() => store(events, checkpoint));
         else storeLater();
         position = checkpoint;
         applied += events.length;
         runtime.metrics?.projectionEventsApplied.inc({ projection: target.stateName }, events.length);
-        runtime.positions?.advanced(target.stateName, position);
+        // A stored checkpoint was announced by its own commit; one kept in memory is announced here.
+        if (storing) runtime.positions?.learned(target.stateName, position);
+        else runtime.positions?.advanced(target.stateName, position);
         target.onProgress?.({ position, applied });
         if (Date.now() - lastLagCheck > 1_000) {
           lastLagCheck = Date.now();
@@ -378,25 +380,30 @@ export const applyToTarget = async (
   events: readonly RecordedEvent<DomainEvent>[],
   from: Position,
   to: Position,
+  announce = false,
 ): Promise<void> => {
+  // With `announce`, the statement that moves the checkpoint also notifies it on positionsChannel:
+  // delivered when it commits, with no round trip or queue of its own (read-your-writes waits on it).
+  const update = 'UPDATE projection_state SET position = $3, updated_at = now()';
+  const fenced = 'WHERE name = $1 AND position = $2';
+  const values = announce ? [target.stateName, from, to, positionsChannel, `${target.stateName} ${to}`] : [target.stateName, from, to];
   if (events.length === 0) {
+    const relaxed = "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))";
     const moved = await pool.query(
-      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
-       UPDATE projection_state SET position = $3, updated_at = now() FROM relaxed WHERE name = $1 AND position = $2`,
-      [target.stateName, from, to],
+      announce
+        ? `${relaxed}, moved AS (${update} FROM relaxed ${fenced} RETURNING name) SELECT pg_notify($4, $5) FROM moved`
+        : `${relaxed} ${update} FROM relaxed ${fenced}`,
+      values,
     );
     if (moved.rowCount !== 1) throw new FencedOut(`the checkpoint of ${target.stateName} moved under this instance`);
     return;
   }
+  const move = announce ? `WITH moved AS (${update} ${fenced} RETURNING name) SELECT pg_notify($4, $5) FROM moved` : `${update} ${fenced}`;
   await inTransaction(
     pool,
     async (client) => {
       await projection.apply(events, client);
-      const moved = await client.query('UPDATE projection_state SET position = $3, updated_at = now() WHERE name = $1 AND position = $2', [
-        target.stateName,
-        from,
-        to,
-      ]);
+      const moved = await client.query(move, values);
       if (moved.rowCount !== 1) throw new FencedOut(`the checkpoint of ${target.stateName} moved under this instance`);
     },
     `SET LOCAL synchronous_commit = off; SET LOCAL search_path = ${pg.escapeIdentifier(target.schema)}, public`,
