@@ -119,7 +119,12 @@ export const createPostgresEventStore = ({
   // and mostly stand at the same position: one unfiltered read from there serves them all, each
   // taking its own events from it, instead of one query per subscriber per wake-up.
   const sharedReads = new Map<Position, { readonly startedAt: number; readonly result: Promise<BatchRead> }>();
-  const readShared = async (after: Position | null, filter: EventFilter | undefined, maxCount: number, live: LiveRead): Promise<BatchRead> => {
+  const readShared = async (
+    after: Position | null,
+    filter: EventFilter | undefined,
+    maxCount: number,
+    live: LiveRead,
+  ): Promise<BatchRead> => {
     const key = after ?? -1n;
     let entry = sharedReads.get(key);
     if (entry === undefined || entry.startedAt < live.since) {
