@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import * as E from 'fp-ts/lib/Either.js';
 import type pg from 'pg';
 import { domainEventDefinitions } from '../../src/domain/events.ts';
 import { eventRegistry } from '../../src/infrastructure/eventStore/eventRegistry.ts';
@@ -8,7 +9,7 @@ import { streamName } from '../../src/infrastructure/eventStore/streamName.ts';
 import { createMetrics } from '../../src/infrastructure/metrics/metrics.ts';
 import type { Projection } from '../../src/projections/runtime/projection.ts';
 import { createProjectionPositions } from '../../src/projections/runtime/positions.ts';
-import { runProjection, type ProjectionRuntime } from '../../src/projections/runtime/runProjection.ts';
+import { applyToTarget, FencedOut, runProjection, type ProjectionRuntime } from '../../src/projections/runtime/runProjection.ts';
 import { openPostgresEventStore, type TestEventStore } from '../infrastructure/eventStore/postgresTestStore.ts';
 import { testLog } from '../support/postgresServer.ts';
 import { movieAdded, waitFor } from './support/titleRecorder.ts';
@@ -165,6 +166,33 @@ describe('the projector runtime', function () {
       await here.close();
       await elsewhere.close();
     }
+  });
+
+  it('rolls a batch back, read-model writes and all, when its checkpoint moved under it (fenced out)', async () => {
+    const name = `spec_fence_${randomUUID().slice(0, 6)}`;
+    const first = runProjection(recorder(name), runtime, target(name));
+    await store.appendToStream(streamName('movie', randomUUID()), [movieAdded(`${name} first`)]);
+    await waitFor(async () => (await pool.query<{ t: string | null }>(`SELECT to_regclass('rm_${name}.seen') AS t`)).rows[0]?.t !== null);
+    await waitFor(async () => (await count(`rm_${name}`)) === 1);
+    await first.stop();
+    const checkpoint = BigInt(
+      (await pool.query<{ position: string }>('SELECT position FROM projection_state WHERE name = $1', [name])).rows[0]?.position ?? -1,
+    );
+    await store.appendToStream(streamName('movie', randomUUID()), [movieAdded(`${name} second`)]);
+    const [latest] = await store.readAll({ direction: 'backwards', maxCount: 1 });
+    if (latest === undefined) throw new Error('no event');
+    const decoded = registry.decode(latest);
+    if (E.isLeft(decoded)) throw decoded.left;
+    // Another instance's idea of the checkpoint: one behind the stored one.
+    const refused = await applyToTarget(pool, recorder(name), target(name), [decoded.right], checkpoint - 1n, latest.position).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).to.be.instanceOf(FencedOut);
+    expect(await count(`rm_${name}`)).to.equal(1);
+    // With the right checkpoint the same batch goes in.
+    await applyToTarget(pool, recorder(name), target(name), [decoded.right], checkpoint, latest.position);
+    expect(await count(`rm_${name}`)).to.equal(2);
   });
 
   it('retries a failing event, then parks it with its error and stops there, applying nothing after it', async () => {

@@ -2,7 +2,10 @@ import pg from 'pg';
 import type { Logger } from '../../infrastructure/logging/logger.ts';
 import type { Position } from '../../infrastructure/eventStore/eventStore.ts';
 
-/** Where runners announce their checkpoints (`<name> <position>`), and a rebuild its swap. */
+/**
+ * Where runners announce their checkpoints (`<name> <position>`, also written by advance_projection in
+ * SQL), and a rebuild its swap.
+ */
 export const positionsChannel = 'fastflix_projections';
 
 /**

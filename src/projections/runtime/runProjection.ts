@@ -7,7 +7,7 @@ import type { Logger } from '../../infrastructure/logging/logger.ts';
 import type { Metrics } from '../../infrastructure/metrics/metrics.ts';
 import { inTransaction } from '../../infrastructure/postgres/transaction.ts';
 import { lockWanted, tryLockStatement } from './lock.ts';
-import { positionsChannel, type ProjectionPositions } from './positions.ts';
+import type { ProjectionPositions } from './positions.ts';
 import type { Projection } from './projection.ts';
 import { ensureProjectionSchema } from './schema.ts';
 
@@ -382,32 +382,32 @@ export const applyToTarget = async (
   to: Position,
   announce = false,
 ): Promise<void> => {
-  // With `announce`, the statement that moves the checkpoint also notifies it on positionsChannel:
-  // delivered when it commits, with no round trip or queue of its own (read-your-writes waits on it).
-  const update = 'UPDATE projection_state SET position = $3, updated_at = now()';
-  const fenced = 'WHERE name = $1 AND position = $2';
-  const values = announce ? [target.stateName, from, to, positionsChannel, `${target.stateName} ${to}`] : [target.stateName, from, to];
-  if (events.length === 0) {
-    const relaxed = "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))";
-    const moved = await pool.query(
-      announce
-        ? `${relaxed}, moved AS (${update} FROM relaxed ${fenced} RETURNING name) SELECT pg_notify($4, $5) FROM moved`
-        : `${relaxed} ${update} FROM relaxed ${fenced}`,
-      values,
+  // The checkpoint moves by advance_projection (migrations/20261126150000000_advance-projection.sql),
+  // which fails when fenced out and, with `announce`, notifies the new position for read-your-writes
+  // at commit: no round trip or queue of its own.
+  try {
+    if (events.length === 0) {
+      await pool.query("SELECT set_config('synchronous_commit', 'off', true), advance_projection($1, $2, $3, $4)", [
+        target.stateName,
+        from,
+        to,
+        announce,
+      ]);
+      return;
+    }
+    await inTransaction(
+      pool,
+      (client) => projection.apply(events, client),
+      `SET LOCAL synchronous_commit = off; SET LOCAL search_path = ${pg.escapeIdentifier(target.schema)}, public`,
+      // In the COMMIT's round trip: when it fails, the COMMIT after it is not run and the batch rolls back.
+      `SELECT advance_projection(${pg.escapeLiteral(target.stateName)}, ${from}, ${to}, ${announce}); COMMIT`,
     );
-    if (moved.rowCount !== 1) throw new FencedOut(`the checkpoint of ${target.stateName} moved under this instance`);
-    return;
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'FF409') {
+      throw new FencedOut(`the checkpoint of ${target.stateName} moved under this instance`);
+    }
+    throw error;
   }
-  const move = announce ? `WITH moved AS (${update} ${fenced} RETURNING name) SELECT pg_notify($4, $5) FROM moved` : `${update} ${fenced}`;
-  await inTransaction(
-    pool,
-    async (client) => {
-      await projection.apply(events, client);
-      const moved = await client.query(move, values);
-      if (moved.rowCount !== 1) throw new FencedOut(`the checkpoint of ${target.stateName} moved under this instance`);
-    },
-    `SET LOCAL synchronous_commit = off; SET LOCAL search_path = ${pg.escapeIdentifier(target.schema)}, public`,
-  );
 };
 
 /**
