@@ -45,4 +45,26 @@ describe('the ratings projection', () => {
     expect(row).to.deep.equal({ count: 1, average: 3 });
     expect(await spec.rows('SELECT * FROM user_ratings WHERE user_id = $1', [ann])).to.deep.equal([]);
   });
+
+  it('takes ratings, re-ratings and retractions of one batch together', async () => {
+    const movie = uuid();
+    const [ann, bob, cid, dee] = [uuid(), uuid(), uuid(), uuid()];
+    await spec.given(rated(ann, movie, 4), rated(bob, movie, 3), rated(dee, movie, 2));
+    const retract = (userId: Uuid, previous: number) =>
+      ({ type: 'RatingRetracted', data: { userId, movieId: movie, previousScore: score(previous) } }) as const;
+    await spec.given(
+      retract(ann, 4),
+      rated(bob, movie, 5, 3),
+      rated(cid, movie, 1),
+      retract(cid, 1),
+      retract(dee, 2),
+      rated(dee, movie, 4.5),
+    );
+    const [row] = await spec.rows('SELECT count, half_point_sum, histogram FROM movie_ratings WHERE movie_id = $1', [movie]);
+    expect(row).to.deep.equal({ count: 2, half_point_sum: '19', histogram: [0, 0, 0, 0, 0, 0, 0, 0, 1, 1] });
+    expect(await spec.rows('SELECT user_id, score::float FROM user_ratings WHERE movie_id = $1 ORDER BY score', [movie])).to.deep.equal([
+      { user_id: dee, score: 4.5 },
+      { user_id: bob, score: 5 },
+    ]);
+  });
 });

@@ -18,7 +18,7 @@ interface UserRating {
 /**
  * Ratings, denormalised: the per-movie count, sum and histogram, and each user's current scores.
  * Every event carries the score it replaces, so a batch folds into one delta per movie and one final
- * score per user and movie, written in two statements whatever the batch size.
+ * score per user and movie, written in one statement whatever the batch size.
  */
 export const ratings: Projection = {
   name: 'ratings',
@@ -54,37 +54,39 @@ export const ratings: Projection = {
         users.set(`${userId} ${movieId}`, { userId, movieId, score: null, ratedAt: event.metadata.occurredAt });
       }
     }
-    if (movies.size > 0) {
-      await db.query(
-        `INSERT INTO movie_ratings AS r (movie_id, count, half_point_sum, histogram)
+    const rated = [...users.values()].filter((rating) => rating.score !== null);
+    const retracted = [...users.values()].filter((rating) => rating.score === null);
+    // One statement (one round trip) for the whole batch: each (user, movie) is either rated or
+    // retracted in it, never both, so its parts never touch one row twice.
+    await db.query(
+      `WITH movie_deltas AS (
+         INSERT INTO movie_ratings AS r (movie_id, count, half_point_sum, histogram)
          SELECT d.movie_id, d.count, d.half_points, d.histogram
            FROM jsonb_to_recordset($1::jsonb) AS d(movie_id uuid, count integer, half_points bigint, histogram integer[])
          ON CONFLICT (movie_id) DO UPDATE SET
            count = r.count + excluded.count,
            half_point_sum = r.half_point_sum + excluded.half_point_sum,
-           histogram = ARRAY(SELECT a + b FROM unnest(r.histogram, excluded.histogram) AS h(a, b))`,
-        [
-          JSON.stringify(
-            [...movies].map(([movieId, d]) => ({ movie_id: movieId, count: d.count, half_points: d.halfPoints, histogram: d.histogram })),
-          ),
-        ],
-      );
-    }
-    const rated = [...users.values()].filter((rating) => rating.score !== null);
-    const retracted = [...users.values()].filter((rating) => rating.score === null);
-    if (rated.length > 0) {
-      await db.query(
-        `INSERT INTO user_ratings (user_id, movie_id, score, rated_at)
-         SELECT u.user_id, u.movie_id, u.score, u.rated_at FROM jsonb_to_recordset($1::jsonb) AS u(user_id uuid, movie_id uuid, score numeric, rated_at timestamptz)
-         ON CONFLICT (user_id, movie_id) DO UPDATE SET score = excluded.score, rated_at = excluded.rated_at`,
-        [JSON.stringify(rated.map((r) => ({ user_id: r.userId, movie_id: r.movieId, score: r.score, rated_at: r.ratedAt })))],
-      );
-    }
-    if (retracted.length > 0) {
-      await db.query(
-        'DELETE FROM user_ratings u USING unnest($1::uuid[], $2::uuid[]) AS gone(user_id, movie_id) WHERE u.user_id = gone.user_id AND u.movie_id = gone.movie_id',
-        [retracted.map((r) => r.userId), retracted.map((r) => r.movieId)],
-      );
-    }
+           histogram = ARRAY(SELECT a + b FROM unnest(r.histogram, excluded.histogram) AS h(a, b))
+         RETURNING 1
+       ), rated AS (
+         INSERT INTO user_ratings (user_id, movie_id, score, rated_at)
+         SELECT u.user_id, u.movie_id, u.score, u.rated_at
+           FROM jsonb_to_recordset($2::jsonb) AS u(user_id uuid, movie_id uuid, score numeric, rated_at timestamptz)
+         ON CONFLICT (user_id, movie_id) DO UPDATE SET score = excluded.score, rated_at = excluded.rated_at
+         RETURNING 1
+       ), retracted AS (
+         DELETE FROM user_ratings u USING jsonb_to_recordset($3::jsonb) AS gone(user_id uuid, movie_id uuid)
+          WHERE u.user_id = gone.user_id AND u.movie_id = gone.movie_id
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM movie_deltas) AS movies, (SELECT count(*) FROM rated) AS rated, (SELECT count(*) FROM retracted) AS retracted`,
+      [
+        JSON.stringify(
+          [...movies].map(([movieId, d]) => ({ movie_id: movieId, count: d.count, half_points: d.halfPoints, histogram: d.histogram })),
+        ),
+        JSON.stringify(rated.map((r) => ({ user_id: r.userId, movie_id: r.movieId, score: r.score, rated_at: r.ratedAt }))),
+        JSON.stringify(retracted.map((r) => ({ user_id: r.userId, movie_id: r.movieId }))),
+      ],
+    );
   },
 };
