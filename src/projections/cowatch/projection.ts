@@ -60,8 +60,11 @@ export const cowatch: Projection = {
     }
     if (changes.size === 0) return;
     const rows = [...changes.values()];
+    // One statement: the interactions and the position they reflect (which the similarity refresher
+    // compares with its last computation) move together, in one round trip.
     await db.query(
-      `MERGE INTO interactions i
+      `WITH moved AS (UPDATE source SET position = greatest(position, $7) RETURNING 1)
+       MERGE INTO interactions i
        USING (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::boolean[], $4::numeric[], $5::boolean[], $6::timestamptz[])
                 AS d(user_id, movie_id, sets_score, score, watched, at)) d
           ON i.user_id = d.user_id AND i.movie_id = d.movie_id
@@ -79,8 +82,8 @@ export const cowatch: Projection = {
         rows.map((row) => row.score),
         rows.map((row) => row.watched),
         rows.map((row) => (row.at === null ? null : new Date(row.at).toISOString())),
+        last.toString(),
       ],
     );
-    await db.query('UPDATE source SET position = greatest(position, $1)', [last.toString()]);
   },
 };
