@@ -75,11 +75,13 @@ export const handleCommand = async <Command, Event extends DomainEvent, State, E
     const current: Current<State> =
       recalled === undefined ? { read: true, ...(await load(environment, options)) } : { read: false, ...recalled };
     if (current.read) memory?.remember(options.stream, { state: current.state, revision: current.revision, position: current.position });
-    /** A decision on a recalled state that no append will confirm: read the stream and decide again. */
+    /**
+     * Whether this answer rests on a recalled state that no append confirmed: then read the stream
+     * and decide again. Either way, any further attempt reads the stream.
+     */
     const unconfirmed = (): boolean => {
-      if (current.read) return false;
       mayRecall = false;
-      return true;
+      return !current.read;
     };
 
     // A retry (same Idempotency-Key) of a request whose events were appended before its answer was lost.

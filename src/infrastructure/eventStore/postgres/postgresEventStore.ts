@@ -119,41 +119,38 @@ export const createPostgresEventStore = ({
   // and mostly stand at the same position: one unfiltered read from there serves them all, each
   // taking its own events from it, instead of one query per subscriber per wake-up.
   const sharedReads = new Map<Position, { readonly startedAt: number; readonly result: Promise<BatchRead> }>();
-  const readShared = async (
-    after: Position | null,
-    filter: EventFilter | undefined,
-    maxCount: number,
-    live: LiveRead,
-  ): Promise<BatchRead> => {
+  const startSharedRead = (key: Position, after: Position | null) => {
+    const started = { startedAt: performance.now(), result: readBatch(after, undefined, batchSize) };
+    sharedReads.delete(key);
+    sharedReads.set(key, started);
+    if (sharedReads.size > maxSharedReads) sharedReads.delete(sharedReads.keys().next().value ?? key);
+    started.result.catch(() => {
+      if (sharedReads.get(key) === started) sharedReads.delete(key);
+    });
+    return started;
+  };
+  const readShared = async (after: Position | null, wanted: Matcher | undefined, maxCount: number, live: LiveRead): Promise<BatchRead> => {
     const key = after ?? -1n;
-    let entry = sharedReads.get(key);
-    if (entry === undefined || entry.startedAt < live.since) {
-      const started = { startedAt: performance.now(), result: readBatch(after, undefined, batchSize) };
-      entry = started;
-      sharedReads.delete(key);
-      sharedReads.set(key, started);
-      if (sharedReads.size > maxSharedReads) sharedReads.delete(sharedReads.keys().next().value ?? key);
-      started.result.catch(() => {
-        if (sharedReads.get(key) === started) sharedReads.delete(key);
-      });
-    }
-    return narrow(await entry.result, filter, maxCount);
+    const known = sharedReads.get(key);
+    const entry = known !== undefined && known.startedAt >= live.since ? known : startSharedRead(key, after);
+    return narrow(await entry.result, wanted, maxCount);
   };
 
   return {
     appendToStream,
     readStream,
     readAll,
-    subscribeToAll: (options) =>
-      subscriptionLoop({
+    subscribeToAll: (options) => {
+      const maxCount = options.maxBatchSize ?? batchSize;
+      const wanted = options.filter === undefined ? undefined : matcher(options.filter);
+      return subscriptionLoop({
         fromPosition: options.fromPosition,
-        read: (after, live) => {
-          const maxCount = options.maxBatchSize ?? batchSize;
-          return live === undefined ? readBatch(after, options.filter, maxCount) : readShared(after, options.filter, maxCount, live);
-        },
+        read: (after, live) =>
+          live === undefined ? readBatch(after, options.filter, maxCount) : readShared(after, wanted, maxCount, live),
         listen: notifications.subscribe,
         liveReadGapMs,
-      }),
+      });
+    },
     headPosition: async () => {
       const result = await pool.query<{ head: string | null }>({ name: 'fastflix_head', text: statements.head });
       const head = result.rows[0]?.head;
@@ -169,9 +166,11 @@ export const createPostgresEventStore = ({
 /** Positions whose shared read is kept: live subscribers are rarely more than a few reads apart. */
 const maxSharedReads = 16;
 
+type Matcher = (event: StoredEvent) => boolean;
+
 /** A subscriber's part of an unfiltered read: its events, at most `maxCount` of them. */
-const narrow = (all: BatchRead, filter: EventFilter | undefined, maxCount: number): BatchRead => {
-  const events = filter === undefined ? all.events : all.events.filter(matches(filter));
+const narrow = (all: BatchRead, wanted: Matcher | undefined, maxCount: number): BatchRead => {
+  const events = wanted === undefined ? all.events : all.events.filter(wanted);
   if (events.length <= maxCount) return { ...all, events };
   const kept = events.slice(0, maxCount);
   const last = kept[kept.length - 1];
@@ -179,7 +178,7 @@ const narrow = (all: BatchRead, filter: EventFilter | undefined, maxCount: numbe
 };
 
 /** What `readBatch` selects in SQL for a filter, in memory. */
-const matches = (filter: EventFilter): ((event: StoredEvent) => boolean) => {
+const matcher = (filter: EventFilter): Matcher => {
   if ('eventTypes' in filter) {
     const types = new Set(filter.eventTypes);
     return (event) => types.has(event.type);
