@@ -6,11 +6,7 @@ import { loadAccount } from '../commands/shared/accounts.ts';
 import { createMovieAvailabilityCache } from '../commands/shared/movieAvailability.ts';
 import { createStreamStates } from '../commands/shared/streamStates.ts';
 import { domainEventDefinitions } from '../domain/events.ts';
-import { startSimilarityRefresh } from '../projections/cowatch/refresher.ts';
-import { projections } from '../projections/index.ts';
 import { createProjectionPositions } from '../projections/runtime/positions.ts';
-import { liveSchema } from '../projections/runtime/projection.ts';
-import { runProjection } from '../projections/runtime/runProjection.ts';
 import { findMovie } from '../queries/getMovie/query.ts';
 import { createMovieViewCache } from '../queries/getMovie/movieViews.ts';
 import { createSearchResultCache } from '../queries/searchMovies/searchResults.ts';
@@ -36,6 +32,7 @@ import { createMetrics } from './metrics/metrics.ts';
 import { openDatabaseServer } from './postgres/database.ts';
 import { migrate } from './postgres/migrate.ts';
 import { createPool } from './postgres/pool.ts';
+import { startProjectorThread } from './projector/projectorThread.ts';
 import { createQueryPool } from './postgres/slonik.ts';
 import { eventStoreCheck, mongodbCheck, postgresCheck, projectionsCheck, redisCheck, smtpCheck } from './readinessChecks.ts';
 
@@ -128,20 +125,13 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       log,
     );
     closers.push(positions.close);
-    const runners = projections.map((projection) =>
-      runProjection(
-        projection,
-        { pool, lockConnection: { connectionString: database.url.href }, store: eventStore, registry, log, metrics, positions },
-        {
-          stateName: projection.name,
-          schema: liveSchema(projection),
-        },
-      ),
+    // The projector process of DESIGN.md, in a thread of its own (see projectorThread.ts).
+    const projector = await startProjectorThread(
+      { databaseUrl: database.url.href, eventStoreUrl: config.eventStoreUrl?.href, poolSize: config.database.poolSize },
+      log,
     );
-    closers.push(() => Promise.all(runners.map((runner) => runner.stop())));
-    // Co-watch similarity: also-watched and the recommendation neighbours, recomputed on a timer (until a job scheduler does it).
-    const similarityRefresh = await startSimilarityRefresh(pool, log);
-    closers.push(similarityRefresh.stop);
+    closers.push(projector.stop);
+    metrics.addExposition(projector.metrics);
     checks.push(projectionsCheck(pool, eventStore));
 
     const db = await createQueryPool(database.url, config.database.poolSize, config.database.queryTimeoutMs);

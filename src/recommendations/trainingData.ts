@@ -7,7 +7,7 @@ import { Overview, Slug, Title } from '../domain/movie/values.ts';
 import { Score, Uuid } from '../domain/shared/codecs.ts';
 import type { RecordedEvent } from '../infrastructure/eventStore/eventRegistry.ts';
 import { streamName } from '../infrastructure/eventStore/streamName.ts';
-import { inTransaction } from '../infrastructure/postgres/transaction.ts';
+import { runStatements } from '../projections/runtime/statements.ts';
 import { catalogue } from '../projections/catalogue/projection.ts';
 import { cowatch } from '../projections/cowatch/projection.ts';
 import { ratings } from '../projections/ratings/projection.ts';
@@ -98,10 +98,7 @@ export const loadIntoReadModels = async (
 };
 
 const applyBatch = (pool: pg.Pool, projection: Projection, events: readonly RecordedEvent<DomainEvent>[]): Promise<void> =>
-  inTransaction(pool, async (client) => {
-    await client.query(`SET LOCAL search_path TO ${liveSchema(projection)}, public`);
-    await projection.apply(events, client);
-  });
+  runStatements(pool, liveSchema(projection), projection.statements(events));
 
 const recorded = (event: DomainEvent, occurredAt: string, position: bigint): RecordedEvent<DomainEvent> => ({
   ...event,

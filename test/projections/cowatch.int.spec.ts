@@ -7,6 +7,7 @@ import { createPool } from '../../src/infrastructure/postgres/pool.ts';
 import { cowatch } from '../../src/projections/cowatch/projection.ts';
 import { refreshSimilarity } from '../../src/projections/cowatch/refresh.ts';
 import { ensureProjectionSchema } from '../../src/projections/runtime/schema.ts';
+import { runStatements } from '../../src/projections/runtime/statements.ts';
 import { recorded } from '../support/projectionSpec.ts';
 import { createTestDatabase, type TestDatabase } from '../support/postgresServer.ts';
 import { at, score, uuid } from '../support/values.ts';
@@ -25,15 +26,7 @@ describe('the co-watch read model', () => {
   });
 
   const given = async (...events: RecordedEvent<DomainEvent>[]): Promise<void> => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SET LOCAL search_path TO rm_cowatch, public');
-      await cowatch.apply(events, client);
-      await client.query('COMMIT');
-    } finally {
-      client.release();
-    }
+    await runStatements(pool, 'rm_cowatch', cowatch.statements(events));
   };
   const rated = (userId: Uuid, movieId: Uuid, value: number, occurredAt = '2018-05-01T12:00:00Z') =>
     recorded({ type: 'MovieRated', data: { userId, movieId, score: score(value), previousScore: null } }, { occurredAt });

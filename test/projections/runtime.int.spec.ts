@@ -6,7 +6,7 @@ import { domainEventDefinitions } from '../../src/domain/events.ts';
 import { eventRegistry } from '../../src/infrastructure/eventStore/eventRegistry.ts';
 import type { EventStore } from '../../src/infrastructure/eventStore/eventStore.ts';
 import { streamName } from '../../src/infrastructure/eventStore/streamName.ts';
-import { createMetrics } from '../../src/infrastructure/metrics/metrics.ts';
+import { createProjectionMetrics } from '../../src/infrastructure/metrics/metrics.ts';
 import type { Projection } from '../../src/projections/runtime/projection.ts';
 import { createProjectionPositions } from '../../src/projections/runtime/positions.ts';
 import { applyToTarget, FencedOut, runProjection, type ProjectionRuntime } from '../../src/projections/runtime/runProjection.ts';
@@ -28,16 +28,20 @@ const recorder = (name: string, poison?: string, attempts?: { count: number }): 
   version: 1,
   eventTypes: ['MovieAdded'],
   schema: 'CREATE TABLE seen (movie_id uuid PRIMARY KEY, title text NOT NULL)',
-  apply: async (events, db) => {
-    for (const event of events) {
-      if (event.type !== 'MovieAdded' || !event.data.title.startsWith(name)) continue;
+  statements: (events) =>
+    events.flatMap((event) => {
+      if (event.type !== 'MovieAdded' || !event.data.title.startsWith(name)) return [];
       if (event.data.title === `${name} ${poison}`) {
         if (attempts !== undefined) attempts.count++;
         throw new Error(`cannot apply ${poison}`);
       }
-      await db.query('INSERT INTO seen (movie_id, title) VALUES ($1, $2)', [event.data.movieId, event.data.title.slice(name.length + 1)]);
-    }
-  },
+      return [
+        {
+          text: 'INSERT INTO seen (movie_id, title) VALUES ($1, $2)',
+          values: [event.data.movieId, event.data.title.slice(name.length + 1)],
+        },
+      ];
+    }),
 });
 
 describe('the projector runtime', function () {
@@ -59,7 +63,7 @@ describe('the projector runtime', function () {
       log: testLog,
       retryDelaysMs: [10, 20],
       standbyPollMs: 100,
-      metrics: createMetrics(),
+      metrics: createProjectionMetrics(),
     };
   });
   after(async () => {

@@ -4,6 +4,7 @@ import type { RecordedEvent } from '../../src/infrastructure/eventStore/eventReg
 import type { StreamName } from '../../src/infrastructure/eventStore/eventStore.ts';
 import { createPool } from '../../src/infrastructure/postgres/pool.ts';
 import { liveSchema, type Projection } from '../../src/projections/runtime/projection.ts';
+import { runStatements } from '../../src/projections/runtime/statements.ts';
 import { ensureProjectionSchema } from '../../src/projections/runtime/schema.ts';
 import { createTestDatabase, type TestDatabase } from './postgresServer.ts';
 
@@ -29,8 +30,8 @@ export const recorded = (
 };
 
 /**
- * Given events, then rows: a projection applied, as the runtime does it (one transaction, its schema
- * on the search path), to a database of its own.
+ * Given events, then rows: a projection applied, as the runtime does it (its statements in one
+ * round trip and one transaction, its schema on the search path), to a database of its own.
  */
 export const projectionSpec = (projection: Projection) => {
   let database: TestDatabase;
@@ -47,21 +48,8 @@ export const projectionSpec = (projection: Projection) => {
   return {
     /** Applies the events as one batch. */
     given: async (...events: readonly DomainEvent[] | readonly RecordedEvent<DomainEvent>[]): Promise<void> => {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        await client.query(`SET LOCAL search_path TO ${liveSchema(projection)}, public`);
-        await projection.apply(
-          events.map((event) => ('position' in event ? event : recorded(event))),
-          client,
-        );
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      } finally {
-        client.release();
-      }
+      const batch = events.map((event) => ('position' in event ? event : recorded(event)));
+      await runStatements(pool, liveSchema(projection), projection.statements(batch));
     },
     /** Rows of a query against the projection's tables (unqualified names). */
     rows: async <Row extends Record<string, unknown>>(text: string, values: unknown[] = []): Promise<Row[]> => {

@@ -8,7 +8,7 @@ import { createPostgresEventStore } from './postgres/postgresEventStore.ts';
 
 /** EventStoreDB when EVENTSTORE_URL is set; otherwise the event tables of the PostgreSQL database. */
 export const openEventStore = (
-  config: Config,
+  config: Pick<Config, 'eventStoreUrl'>,
   pool: pg.Pool,
   databaseUrl: URL,
   log: Logger,

@@ -29,7 +29,7 @@ export const operationsRoutes = (checks: readonly ReadinessCheck[], metrics: Met
 
   router.get('/metrics', async (ctx) => {
     ctx.type = metrics.registry.contentType;
-    ctx.body = await metrics.registry.metrics();
+    ctx.body = await metrics.exposition();
   });
 
   return router;

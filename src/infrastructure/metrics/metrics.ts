@@ -1,9 +1,20 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** The service's Prometheus registry: one per process, made by the composition root, never global. */
+/** The HTTP side's Prometheus registry: one per process, made by the composition root, never global. */
 export interface Metrics {
   readonly registry: Registry;
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  /**
+   * What `/metrics` serves: this registry, then whatever `extra` gives (the projector thread's
+   * metrics, which live in a registry of their own).
+   */
+  readonly exposition: () => Promise<string>;
+  readonly addExposition: (extra: () => Promise<string>) => void;
+}
+
+/** The projector runtime's metrics, in whichever registry the thread that runs the projectors owns. */
+export interface ProjectionMetrics {
+  readonly registry: Registry;
   /** Events between the head of the log and a projection's checkpoint. */
   readonly projectionLagEvents: Gauge<'projection'>;
   /** Seconds between the newest event and the last one a projection applied (0 when caught up). */
@@ -23,29 +34,39 @@ export const createMetrics = (): Metrics => {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const projectionLagEvents = new Gauge({
+  const extras: (() => Promise<string>)[] = [];
+  return {
+    registry,
+    httpRequestDuration,
+    exposition: async () => [await registry.metrics(), ...(await Promise.all(extras.map((extra) => extra())))].join('\n'),
+    addExposition: (extra) => extras.push(extra),
+  };
+};
+
+export const createProjectionMetrics = (registry = new Registry()): ProjectionMetrics => ({
+  registry,
+  projectionLagEvents: new Gauge({
     name: 'fastflix_projection_lag_events',
     help: 'Events appended after the checkpoint of the projection',
     labelNames: ['projection'] as const,
     registers: [registry],
-  });
-  const projectionLagSeconds = new Gauge({
+  }),
+  projectionLagSeconds: new Gauge({
     name: 'fastflix_projection_lag_seconds',
     help: 'Age difference between the newest event and the last event the projection applied',
     labelNames: ['projection'] as const,
     registers: [registry],
-  });
-  const projectionEventsApplied = new Counter({
+  }),
+  projectionEventsApplied: new Counter({
     name: 'fastflix_projection_events_applied_total',
     help: 'Events applied by the projection in this process',
     labelNames: ['projection'] as const,
     registers: [registry],
-  });
-  const projectionStopped = new Gauge({
+  }),
+  projectionStopped: new Gauge({
     name: 'fastflix_projection_stopped',
     help: '1 while the projection is stopped at a dead-letter event',
     labelNames: ['projection'] as const,
     registers: [registry],
-  });
-  return { registry, httpRequestDuration, projectionLagEvents, projectionLagSeconds, projectionEventsApplied, projectionStopped };
-};
+  }),
+});

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { DomainEvent } from '../../domain/events.ts';
 import type { RecordedEvent } from '../../infrastructure/eventStore/eventRegistry.ts';
-import type { Projection, ProjectionDb } from '../runtime/projection.ts';
+import type { Projection } from '../runtime/projection.ts';
+import type { Statement } from '../runtime/statements.ts';
 
 type CatalogueEvent = Extract<DomainEvent, { type: 'MovieAdded' | 'MovieDetailsChanged' | 'MovieArchived' }>;
 
@@ -14,52 +15,53 @@ export const catalogue: Projection = {
   version: 2,
   eventTypes: ['MovieAdded', 'MovieDetailsChanged', 'MovieArchived'],
   schema: readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'),
-  apply: async (events, db) => {
+  statements: (events) => {
     // Additions in one statement (the bulk of an import); changes in order, one by one (rare).
     const added = events.filter((event): event is RecordedEvent<DomainEvent> & { type: 'MovieAdded' } => event.type === 'MovieAdded');
-    if (added.length > 0) await addMovies(added, db);
+    const statements = added.length > 0 ? [addMovies(added)] : [];
     for (const event of events) {
-      if (event.type === 'MovieDetailsChanged' || event.type === 'MovieArchived') await change(event, db);
+      if (event.type === 'MovieDetailsChanged' || event.type === 'MovieArchived') statements.push(...change(event));
     }
+    return statements;
   },
 };
 
-const addMovies = async (events: readonly (RecordedEvent<DomainEvent> & { type: 'MovieAdded' })[], db: ProjectionDb): Promise<void> => {
-  await db.query(
-    `INSERT INTO movies (movie_id, slug, title, year, genres, overview, runtime, external_ids, created_at, updated_at, search)
+const addMovies = (events: readonly (RecordedEvent<DomainEvent> & { type: 'MovieAdded' })[]): Statement => ({
+  text: `INSERT INTO movies (movie_id, slug, title, year, genres, overview, runtime, external_ids, created_at, updated_at, search)
      SELECT m.id, m.slug, m.title, m.year, m.genres, m.overview, m.runtime, m.external_ids, m.at, m.at, ${document.replace(/title|genres|overview/g, (c) => `m.${c}`)}
        FROM jsonb_to_recordset($1::jsonb) AS m(id uuid, slug text, title text, year integer, genres text[], overview text, runtime integer, external_ids jsonb, at timestamptz)
      ON CONFLICT (movie_id) DO NOTHING`,
-    [
-      JSON.stringify(
-        events.map((event) => ({
-          id: event.data.movieId,
-          slug: event.data.slug,
-          title: event.data.title,
-          year: event.data.year,
-          genres: event.data.genres,
-          overview: event.data.overview,
-          runtime: event.data.runtime,
-          external_ids: event.data.externalIds,
-          at: event.metadata.occurredAt,
-        })),
-      ),
-    ],
-  );
-};
+  values: [
+    JSON.stringify(
+      events.map((event) => ({
+        id: event.data.movieId,
+        slug: event.data.slug,
+        title: event.data.title,
+        year: event.data.year,
+        genres: event.data.genres,
+        overview: event.data.overview,
+        runtime: event.data.runtime,
+        external_ids: event.data.externalIds,
+        at: event.metadata.occurredAt,
+      })),
+    ),
+  ],
+});
 
-const change = async (event: RecordedEvent<CatalogueEvent>, db: ProjectionDb): Promise<void> => {
+const change = (event: RecordedEvent<CatalogueEvent>): Statement[] => {
   if (event.type === 'MovieArchived') {
-    await db.query('UPDATE movies SET archived = true, updated_at = $2 WHERE movie_id = $1', [
-      event.data.movieId,
-      event.metadata.occurredAt,
-    ]);
-    return;
+    return [
+      {
+        text: 'UPDATE movies SET archived = true, updated_at = $2 WHERE movie_id = $1',
+        values: [event.data.movieId, event.metadata.occurredAt],
+      },
+    ];
   }
-  if (event.type !== 'MovieDetailsChanged') return;
+  if (event.type !== 'MovieDetailsChanged') return [];
   const { movieId, title, year, genres, overview, runtime, externalIds } = event.data;
-  await db.query(
-    `UPDATE movies SET
+  return [
+    {
+      text: `UPDATE movies SET
        title = coalesce($2, title),
        year = CASE WHEN $3 THEN $4::integer ELSE year END,
        genres = coalesce($5, genres),
@@ -68,18 +70,19 @@ const change = async (event: RecordedEvent<CatalogueEvent>, db: ProjectionDb): P
        external_ids = coalesce($9, external_ids),
        updated_at = $10
      WHERE movie_id = $1`,
-    [
-      movieId,
-      title ?? null,
-      year !== undefined,
-      year ?? null,
-      genres ?? null,
-      overview ?? null,
-      runtime !== undefined,
-      runtime ?? null,
-      externalIds === undefined ? null : JSON.stringify(externalIds),
-      event.metadata.occurredAt,
-    ],
-  );
-  await db.query(`UPDATE movies SET search = ${document} WHERE movie_id = $1`, [movieId]);
+      values: [
+        movieId,
+        title ?? null,
+        year !== undefined,
+        year ?? null,
+        genres ?? null,
+        overview ?? null,
+        runtime !== undefined,
+        runtime ?? null,
+        externalIds === undefined ? null : JSON.stringify(externalIds),
+        event.metadata.occurredAt,
+      ],
+    },
+    { text: `UPDATE movies SET search = ${document} WHERE movie_id = $1`, values: [movieId] },
+  ];
 };

@@ -23,7 +23,7 @@ export const cowatch: Projection = {
   version: 1,
   eventTypes: ['MovieRated', 'RatingRetracted', 'MovieWatched'],
   schema: readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'),
-  apply: async (events, db) => {
+  statements: (events) => {
     const changes = new Map<string, Change>();
     const change = (userId: string, movieId: string): Change => {
       const key = `${userId} ${movieId}`;
@@ -58,12 +58,13 @@ export const cowatch: Projection = {
       }
       if (event.position > last) last = event.position;
     }
-    if (changes.size === 0) return;
+    if (changes.size === 0) return [];
     const rows = [...changes.values()];
     // One statement: the interactions and the position they reflect (which the similarity refresher
     // compares with its last computation) move together, in one round trip.
-    await db.query(
-      `WITH moved AS (UPDATE source SET position = greatest(position, $7) RETURNING 1)
+    return [
+      {
+        text: `WITH moved AS (UPDATE source SET position = greatest(position, $7) RETURNING 1)
        MERGE INTO interactions i
        USING (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::boolean[], $4::numeric[], $5::boolean[], $6::timestamptz[])
                 AS d(user_id, movie_id, sets_score, score, watched, at)) d
@@ -75,15 +76,16 @@ export const cowatch: Projection = {
          at = greatest(i.at, d.at)
        WHEN NOT MATCHED AND (d.score IS NOT NULL OR d.watched) THEN
          INSERT (user_id, movie_id, score, watched, at) VALUES (d.user_id, d.movie_id, d.score, d.watched, d.at)`,
-      [
-        rows.map((row) => row.userId),
-        rows.map((row) => row.movieId),
-        rows.map((row) => row.setsScore),
-        rows.map((row) => row.score),
-        rows.map((row) => row.watched),
-        rows.map((row) => (row.at === null ? null : new Date(row.at).toISOString())),
-        last.toString(),
-      ],
-    );
+        values: [
+          rows.map((row) => row.userId),
+          rows.map((row) => row.movieId),
+          rows.map((row) => row.setsScore),
+          rows.map((row) => row.score),
+          rows.map((row) => row.watched),
+          rows.map((row) => (row.at === null ? null : new Date(row.at).toISOString())),
+          last.toString(),
+        ],
+      },
+    ];
   },
 };

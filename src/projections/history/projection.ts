@@ -7,13 +7,20 @@ export const history: Projection = {
   version: 1,
   eventTypes: ['MovieWatched'],
   schema: readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'),
-  apply: async (events, db) => {
+  statements: (events) => {
     const watched = events.flatMap((event) => (event.type === 'MovieWatched' ? [{ position: event.position, ...event.data }] : []));
-    if (watched.length === 0) return;
-    await db.query(
-      `INSERT INTO watch_history (position, user_id, movie_id, watched_at)
+    if (watched.length === 0) return [];
+    return [
+      {
+        text: `INSERT INTO watch_history (position, user_id, movie_id, watched_at)
        SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::timestamptz[]) ON CONFLICT DO NOTHING`,
-      [watched.map((w) => w.position), watched.map((w) => w.userId), watched.map((w) => w.movieId), watched.map((w) => w.watchedAt)],
-    );
+        values: [
+          watched.map((w) => w.position),
+          watched.map((w) => w.userId),
+          watched.map((w) => w.movieId),
+          watched.map((w) => w.watchedAt),
+        ],
+      },
+    ];
   },
 };

@@ -25,7 +25,7 @@ export const ratings: Projection = {
   version: 1,
   eventTypes: ['MovieRated', 'RatingRetracted'],
   schema: readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'),
-  apply: async (events, db) => {
+  statements: (events) => {
     const movies = new Map<string, MovieDelta>();
     const users = new Map<string, UserRating>();
     const delta = (movieId: string): MovieDelta => {
@@ -56,10 +56,12 @@ export const ratings: Projection = {
     }
     const rated = [...users.values()].filter((rating) => rating.score !== null);
     const retracted = [...users.values()].filter((rating) => rating.score === null);
-    // One statement (one round trip) for the whole batch: each (user, movie) is either rated or
-    // retracted in it, never both, so its parts never touch one row twice.
-    await db.query(
-      `WITH movie_deltas AS (
+    if (movies.size === 0) return [];
+    // One statement for the whole batch: each (user, movie) is either rated or retracted in it, never
+    // both, so its parts never touch one row twice.
+    return [
+      {
+        text: `WITH movie_deltas AS (
          INSERT INTO movie_ratings AS r (movie_id, count, half_point_sum, histogram)
          SELECT d.movie_id, d.count, d.half_points, d.histogram
            FROM jsonb_to_recordset($1::jsonb) AS d(movie_id uuid, count integer, half_points bigint, histogram integer[])
@@ -80,13 +82,14 @@ export const ratings: Projection = {
          RETURNING 1
        )
        SELECT (SELECT count(*) FROM movie_deltas) AS movies, (SELECT count(*) FROM rated) AS rated, (SELECT count(*) FROM retracted) AS retracted`,
-      [
-        JSON.stringify(
-          [...movies].map(([movieId, d]) => ({ movie_id: movieId, count: d.count, half_points: d.halfPoints, histogram: d.histogram })),
-        ),
-        JSON.stringify(rated.map((r) => ({ user_id: r.userId, movie_id: r.movieId, score: r.score, rated_at: r.ratedAt }))),
-        JSON.stringify(retracted.map((r) => ({ user_id: r.userId, movie_id: r.movieId }))),
-      ],
-    );
+        values: [
+          JSON.stringify(
+            [...movies].map(([movieId, d]) => ({ movie_id: movieId, count: d.count, half_points: d.halfPoints, histogram: d.histogram })),
+          ),
+          JSON.stringify(rated.map((r) => ({ user_id: r.userId, movie_id: r.movieId, score: r.score, rated_at: r.ratedAt }))),
+          JSON.stringify(retracted.map((r) => ({ user_id: r.userId, movie_id: r.movieId }))),
+        ],
+      },
+    ];
   },
 };

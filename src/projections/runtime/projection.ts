@@ -1,15 +1,13 @@
-import type pg from 'pg';
 import type { DomainEvent, DomainEventType } from '../../domain/events.ts';
 import type { RecordedEvent } from '../../infrastructure/eventStore/eventRegistry.ts';
-
-/** The connection a projection writes through: inside the batch's transaction, its schema first on the search path. */
-export type ProjectionDb = Pick<pg.PoolClient, 'query'>;
+import type { Statement } from './statements.ts';
 
 /**
  * A read model: which events it follows, the DDL of its tables, and how a batch of events changes
- * them. `apply` runs inside the transaction that also stores the checkpoint, so each event's effect
- * lands exactly once. Table names in `schema` and `apply` are unqualified: the runtime points the
- * search path at the live schema, or at the shadow one during a rebuild.
+ * them. `statements` is a pure function of the batch: the runtime runs what it returns in the
+ * transaction that also moves the checkpoint, in one round trip (statements.ts), so each event's
+ * effect lands exactly once. Table names in `schema` and the statements are unqualified: the runtime
+ * points the search path at the live schema, or at the shadow one during a rebuild.
  */
 export interface Projection {
   readonly name: string;
@@ -18,7 +16,8 @@ export interface Projection {
   readonly eventTypes: readonly DomainEventType[];
   /** CREATE statements for its tables and indexes, unqualified. */
   readonly schema: string;
-  readonly apply: (events: readonly RecordedEvent<DomainEvent>[], db: ProjectionDb) => Promise<void>;
+  /** What the batch changes, in order; never read back (a batch is written blind, in one go). */
+  readonly statements: (events: readonly RecordedEvent<DomainEvent>[]) => readonly Statement[];
 }
 
 export const liveSchema = (projection: Pick<Projection, 'name'>): string => `rm_${projection.name}`;

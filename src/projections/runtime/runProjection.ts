@@ -4,12 +4,13 @@ import type { DomainEvent } from '../../domain/events.ts';
 import type { EventRegistry, RecordedEvent } from '../../infrastructure/eventStore/eventRegistry.ts';
 import type { EventStore, Position, StoredEvent, SubscriptionBatch } from '../../infrastructure/eventStore/eventStore.ts';
 import type { Logger } from '../../infrastructure/logging/logger.ts';
-import type { Metrics } from '../../infrastructure/metrics/metrics.ts';
-import { inTransaction } from '../../infrastructure/postgres/transaction.ts';
+import type { ProjectionMetrics } from '../../infrastructure/metrics/metrics.ts';
 import { lockWanted, tryLockStatement } from './lock.ts';
 import type { ProjectionPositions } from './positions.ts';
 import type { Projection } from './projection.ts';
 import { ensureProjectionSchema } from './schema.ts';
+import { batchText } from './statements.ts';
+import { inTransaction } from '../../infrastructure/postgres/transaction.ts';
 
 export interface ProjectionRuntime {
   readonly pool: pg.Pool;
@@ -18,7 +19,7 @@ export interface ProjectionRuntime {
   readonly store: EventStore;
   readonly registry: EventRegistry<DomainEvent>;
   readonly log: Logger;
-  readonly metrics?: Metrics;
+  readonly metrics?: ProjectionMetrics;
   readonly positions?: ProjectionPositions;
   /** Delays before the retries of a failing event; after the last, it is parked. */
   readonly retryDelaysMs?: readonly number[];
@@ -384,24 +385,10 @@ export const applyToTarget = async (
 ): Promise<void> => {
   // The checkpoint moves by advance_projection (migrations/20261126150000000_advance-projection.sql),
   // which fails when fenced out and, with `announce`, notifies the new position for read-your-writes
-  // at commit: no round trip or queue of its own.
+  // at commit. With the batch's statements, one round trip: it fails, and nothing of the batch stays.
+  const advance = `SELECT advance_projection(${pg.escapeLiteral(target.stateName)}, ${from}, ${to}, ${announce})`;
   try {
-    if (events.length === 0) {
-      await pool.query("SELECT set_config('synchronous_commit', 'off', true), advance_projection($1, $2, $3, $4)", [
-        target.stateName,
-        from,
-        to,
-        announce,
-      ]);
-      return;
-    }
-    await inTransaction(
-      pool,
-      (client) => projection.apply(events, client),
-      `SET LOCAL synchronous_commit = off; SET LOCAL search_path = ${pg.escapeIdentifier(target.schema)}, public`,
-      // In the COMMIT's round trip: when it fails, the COMMIT after it is not run and the batch rolls back.
-      `SELECT advance_projection(${pg.escapeLiteral(target.stateName)}, ${from}, ${to}, ${announce}); COMMIT`,
-    );
+    await pool.query(batchText(target.schema, events.length === 0 ? [] : projection.statements(events), advance));
   } catch (error) {
     if (error instanceof Error && 'code' in error && error.code === 'FF409') {
       throw new FencedOut(`the checkpoint of ${target.stateName} moved under this instance`);

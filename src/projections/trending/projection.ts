@@ -24,7 +24,7 @@ export const trending: Projection = {
   version: 1,
   eventTypes: ['MovieRated', 'MovieWatched'],
   schema: readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'),
-  apply: async (events, db) => {
+  statements: (events) => {
     const deltas = new Map<string, HourDelta>();
     const delta = (movieId: string, occurredAt: string): HourDelta => {
       const hour = hourOf(occurredAt);
@@ -44,22 +44,24 @@ export const trending: Projection = {
         hour.ratingHalfStars += event.data.score * 2;
       }
     }
-    if (deltas.size === 0) return;
+    if (deltas.size === 0) return [];
     const rows = [...deltas.values()];
-    await db.query(
-      `INSERT INTO activity AS a (movie_id, hour, watches, ratings, rating_half_stars)
+    return [
+      {
+        text: `INSERT INTO activity AS a (movie_id, hour, watches, ratings, rating_half_stars)
        SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::integer[], $4::integer[], $5::integer[])
        ON CONFLICT (movie_id, hour) DO UPDATE SET
          watches = a.watches + excluded.watches,
          ratings = a.ratings + excluded.ratings,
          rating_half_stars = a.rating_half_stars + excluded.rating_half_stars`,
-      [
-        rows.map((row) => row.movieId),
-        rows.map((row) => row.hour),
-        rows.map((row) => row.watches),
-        rows.map((row) => row.ratings),
-        rows.map((row) => row.ratingHalfStars),
-      ],
-    );
+        values: [
+          rows.map((row) => row.movieId),
+          rows.map((row) => row.hour),
+          rows.map((row) => row.watches),
+          rows.map((row) => row.ratings),
+          rows.map((row) => row.ratingHalfStars),
+        ],
+      },
+    ];
   },
 };

@@ -44,6 +44,13 @@ describe('fastflix serve', function () {
       const ready = await fetch(`${base}/readyz`);
       expect(ready.status).to.equal(200);
       expect(await ready.json()).to.deep.include({ status: 'ready' });
+      // The projector runs in a thread of its own: its metrics come with the API's, each family once.
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).to.match(/^fastflix_http_request_duration_seconds_count\{method="GET",route="\/readyz",status="200"\} 1$/m);
+      expect(metrics).to.match(/^# TYPE fastflix_projection_lag_events gauge$/m);
+      const families = metrics.split('\n').filter((line) => line.startsWith('# TYPE '));
+      expect(new Set(families).size).to.equal(families.length);
+      expect(run.logLines().some((line) => line.thread === 'projector' && line.msg === 'projector started')).to.equal(true);
       expect((await stat(join(dataDir, 'postgres', 'PG_VERSION'))).isFile()).to.equal(true);
       expect((await stat(join(dataDir, 'jwt-secret'))).mode & 0o777).to.equal(0o600);
 

@@ -37,14 +37,13 @@ export const titleRecorder = (name: string, options: RecorderOptions = {}): Proj
   eventTypes: ['MovieAdded'],
   schema:
     "CREATE TABLE seen (movie_id uuid PRIMARY KEY, title text NOT NULL); CREATE INDEX seen_by_title ON seen USING gin (to_tsvector('simple', title))",
-  apply: async (events, db) => {
-    for (const event of events) {
-      if (event.type !== 'MovieAdded' || !event.data.title.startsWith(`${name} `)) continue;
+  statements: (events) =>
+    events.flatMap((event) => {
+      if (event.type !== 'MovieAdded' || !event.data.title.startsWith(`${name} `)) return [];
       const title = event.data.title.slice(name.length + 1);
       if (title === options.poison && (options.broken?.now ?? true)) throw new Error(`cannot apply ${title}`);
-      await db.query('INSERT INTO seen (movie_id, title) VALUES ($1, $2)', [event.data.movieId, title]);
-    }
-  },
+      return [{ text: 'INSERT INTO seen (movie_id, title) VALUES ($1, $2)', values: [event.data.movieId, title] }];
+    }),
 });
 
 export const waitFor = async (condition: () => Promise<boolean>, ms = 10_000): Promise<void> => {

@@ -1,0 +1,120 @@
+import bunyan from 'bunyan';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../logging/logger.ts';
+import type { ProjectorSettings } from './startProjector.ts';
+
+export interface ThreadData {
+  readonly settings: ProjectorSettings;
+  readonly logLevel: number;
+}
+export type ToThread = { readonly kind: 'metrics'; readonly id: number } | { readonly kind: 'stop' };
+export type FromThread =
+  | { readonly kind: 'started' }
+  | { readonly kind: 'failed'; readonly message: string }
+  | { readonly kind: 'log'; readonly record: object }
+  | { readonly kind: 'metrics'; readonly id: number; readonly text: string }
+  | { readonly kind: 'stopped' };
+
+export interface ProjectorThread {
+  /** The projector's metrics in the Prometheus text format; empty while it is not running. */
+  readonly metrics: () => Promise<string>;
+  readonly stop: () => Promise<void>;
+}
+
+const restartDelayMs = 1_000;
+const metricsTimeoutMs = 2_000;
+
+// Run from the TypeScript sources (npx fastflix, tests), the thread loads them through tsx as the main
+// thread does (bin/typescriptWorker.js); from a build, the compiled file.
+const fromSources = import.meta.url.endsWith('.ts');
+const workerEntry = (data: ThreadData): { source: URL; workerData: ThreadData & { typescriptEntry?: string } } =>
+  fromSources
+    ? {
+        source: new URL('../../../bin/typescriptWorker.js', import.meta.url),
+        workerData: { ...data, typescriptEntry: new URL('./projectorWorker.ts', import.meta.url).href },
+      }
+    : { source: new URL('./projectorWorker.js', import.meta.url), workerData: data };
+
+/**
+ * The projector in a worker thread of the API's process: the embedded default runs every process of
+ * DESIGN.md in one, and in a thread of its own the projector's work (decoding, folding, statements)
+ * neither waits behind HTTP requests nor holds them up. It shares nothing with the API but the
+ * database: positions reach the API's read-your-writes through NOTIFY, as from any other process.
+ * Should the thread die, it is started again.
+ */
+export const startProjectorThread = async (settings: ProjectorSettings, log: Logger): Promise<ProjectorThread> => {
+  const threadLog = log.child({ thread: 'projector' });
+  const data: ThreadData = { settings, logLevel: log.level() };
+  const pending = new Map<number, (text: string) => void>();
+  let nextId = 0;
+  let stopping = false;
+  let worker: Worker | undefined;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let exited: Promise<void> = Promise.resolve();
+
+  const relay = (record: object): void => {
+    const { level, msg, time: _time, v: _v, name: _name, hostname: _hostname, pid: _pid, ...fields } = record as Record<string, unknown>;
+    const method = bunyan.nameFromLevel[Number(level)] as 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | undefined;
+    threadLog[method ?? 'info'](fields, String(msg));
+  };
+
+  const start = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const entry = workerEntry(data);
+      const thread = new Worker(entry.source, { workerData: entry.workerData });
+      worker = thread;
+      let started = false;
+      exited = new Promise<void>((done) => thread.once('exit', () => done()));
+      thread.on('message', (message: FromThread) => {
+        if (message.kind === 'log') relay(message.record);
+        else if (message.kind === 'metrics') pending.get(message.id)?.(message.text);
+        else if (message.kind === 'started') {
+          started = true;
+          resolve();
+        } else if (message.kind === 'failed') reject(new Error(message.message));
+      });
+      thread.on('error', (error) => {
+        if (!started) reject(error);
+        else threadLog.error({ err: error }, 'the projector thread failed');
+      });
+      thread.once('exit', (code) => {
+        if (worker === thread) worker = undefined;
+        pending.forEach((answer) => answer(''));
+        pending.clear();
+        if (!started) {
+          reject(new Error(`the projector thread exited (code ${code}) before it started`));
+          return;
+        }
+        if (stopping) return;
+        threadLog.error({ code }, `the projector thread exited; starting it again in ${restartDelayMs} ms`);
+        restartTimer = setTimeout(() => {
+          start().catch((error: unknown) => threadLog.error({ err: error }, 'the projector thread could not start again'));
+        }, restartDelayMs);
+      });
+    });
+
+  await start();
+  return {
+    metrics: () => {
+      const thread = worker;
+      if (thread === undefined) return Promise.resolve('');
+      const id = nextId++;
+      return new Promise<string>((resolve) => {
+        const timer = setTimeout(() => answer(''), metricsTimeoutMs);
+        const answer = (text: string): void => {
+          clearTimeout(timer);
+          pending.delete(id);
+          resolve(text);
+        };
+        pending.set(id, answer);
+        thread.postMessage({ kind: 'metrics', id } satisfies ToThread);
+      });
+    },
+    stop: async () => {
+      stopping = true;
+      clearTimeout(restartTimer);
+      worker?.postMessage({ kind: 'stop' } satisfies ToThread);
+      await exited;
+    },
+  };
+};

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { streamName } from '../../../src/infrastructure/eventStore/streamName.ts';
+import { startProjectorThread } from '../../../src/infrastructure/projector/projectorThread.ts';
+import { capturingLogger } from '../../support/logCapture.ts';
+import { movieAdded, waitFor } from '../../projections/support/titleRecorder.ts';
+import { openPostgresEventStore, type TestEventStore } from '../eventStore/postgresTestStore.ts';
+
+// The projector as `fastflix serve` runs it by default: in a worker thread of the API's process,
+// sharing nothing with it but the database.
+
+describe('the projector thread', function () {
+  this.timeout(60_000);
+  let opened: TestEventStore;
+  before(async () => {
+    opened = await openPostgresEventStore();
+  });
+  after(async () => {
+    await opened.close();
+  });
+
+  const projectorConnections = async (): Promise<number> =>
+    Number(
+      (
+        await opened.pool.query<{ n: string }>(
+          "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'fastflix-projector%'",
+        )
+      ).rows[0]?.n,
+    );
+
+  it('builds the read models from events appended elsewhere, reports its metrics and logs through this thread, and lets go of everything when stopped', async () => {
+    const { log, records } = capturingLogger();
+    const thread = await startProjectorThread({ databaseUrl: opened.database.url.href, eventStoreUrl: undefined, poolSize: 4 }, log);
+    let stopped = false;
+    try {
+      const titles = ['Alpha', 'Beta', "Gamma's"];
+      await opened.store.appendToStream(
+        streamName('movie', randomUUID()),
+        titles.map((title) => movieAdded(title)),
+      );
+      const rows = async (): Promise<string[]> => {
+        const exists = (await opened.pool.query<{ t: string | null }>("SELECT to_regclass('rm_catalogue.movies') AS t")).rows[0]?.t;
+        if (exists == null) return [];
+        return (await opened.pool.query<{ title: string }>('SELECT title FROM rm_catalogue.movies ORDER BY title')).rows.map(
+          (row) => row.title,
+        );
+      };
+      await waitFor(async () => (await rows()).length === titles.length);
+      expect(await rows()).to.deep.equal(titles);
+
+      const metrics = await thread.metrics();
+      expect(metrics).to.match(/^fastflix_projection_events_applied_total\{projection="catalogue"\} 3$/m);
+      expect(metrics).to.match(/^fastflix_projection_lag_events\{projection="catalogue"\} 0$/m);
+      expect(await projectorConnections()).to.be.greaterThan(0);
+
+      await thread.stop();
+      stopped = true;
+      expect(await thread.metrics()).to.equal('');
+      await waitFor(async () => (await projectorConnections()) === 0);
+      // Its log lines came through this thread's logger, marked as the projector's.
+      expect(records.some((record) => record.thread === 'projector' && record.msg === 'projector stopped')).to.equal(true);
+    } finally {
+      if (!stopped) await thread.stop();
+    }
+  });
+
+  it('fails to start, with the reason, when its database cannot be reached', async () => {
+    const { log } = capturingLogger();
+    const unreachable = new URL(opened.database.url.href);
+    unreachable.port = '1';
+    const starting = startProjectorThread({ databaseUrl: unreachable.href, eventStoreUrl: undefined, poolSize: 1 }, log);
+    await starting.then(
+      () => expect.fail('it must not start'),
+      (error: unknown) => expect(String(error)).to.match(/ECONNREFUSED|connect/),
+    );
+  });
+});
