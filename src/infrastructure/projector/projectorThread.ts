@@ -21,19 +21,22 @@ export interface ProjectorThread {
   readonly stop: () => Promise<void>;
 }
 
-const restartDelayMs = 1_000;
+export interface ThreadOptions {
+  readonly restartDelayMs?: number;
+  /** The thread's module; tests give one that misbehaves on purpose. */
+  readonly entry?: URL;
+}
+
 const metricsTimeoutMs = 2_000;
 
 // Run from the TypeScript sources (npx fastflix, tests), the thread loads them through tsx as the main
 // thread does (bin/typescriptWorker.js); from a build, the compiled file.
 const fromSources = import.meta.url.endsWith('.ts');
-const workerEntry = (data: ThreadData): { source: URL; workerData: ThreadData & { typescriptEntry?: string } } =>
-  fromSources
-    ? {
-        source: new URL('../../../bin/typescriptWorker.js', import.meta.url),
-        workerData: { ...data, typescriptEntry: new URL('./projectorWorker.ts', import.meta.url).href },
-      }
-    : { source: new URL('./projectorWorker.js', import.meta.url), workerData: data };
+const defaultEntry = new URL(fromSources ? './projectorWorker.ts' : './projectorWorker.js', import.meta.url);
+const workerEntry = (entry: URL, data: ThreadData): { source: URL; workerData: ThreadData & { typescriptEntry?: string } } =>
+  entry.pathname.endsWith('.ts')
+    ? { source: new URL('../../../bin/typescriptWorker.js', import.meta.url), workerData: { ...data, typescriptEntry: entry.href } }
+    : { source: entry, workerData: data };
 
 /**
  * The projector in a worker thread of the API's process: the embedded default runs every process of
@@ -42,7 +45,12 @@ const workerEntry = (data: ThreadData): { source: URL; workerData: ThreadData & 
  * database: positions reach the API's read-your-writes through NOTIFY, as from any other process.
  * Should the thread die, it is started again.
  */
-export const startProjectorThread = async (settings: ProjectorSettings, log: Logger): Promise<ProjectorThread> => {
+export const startProjectorThread = async (
+  settings: ProjectorSettings,
+  log: Logger,
+  options: ThreadOptions = {},
+): Promise<ProjectorThread> => {
+  const restartDelayMs = options.restartDelayMs ?? 1_000;
   const threadLog = log.child({ thread: 'projector' });
   const data: ThreadData = { settings, logLevel: log.level() };
   const pending = new Map<number, (text: string) => void>();
@@ -60,7 +68,7 @@ export const startProjectorThread = async (settings: ProjectorSettings, log: Log
 
   const start = (): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      const entry = workerEntry(data);
+      const entry = workerEntry(options.entry ?? defaultEntry, data);
       const thread = new Worker(entry.source, { workerData: entry.workerData });
       worker = thread;
       let started = false;
@@ -87,11 +95,20 @@ export const startProjectorThread = async (settings: ProjectorSettings, log: Log
         }
         if (stopping) return;
         threadLog.error({ code }, `the projector thread exited; starting it again in ${restartDelayMs} ms`);
-        restartTimer = setTimeout(() => {
-          start().catch((error: unknown) => threadLog.error({ err: error }, 'the projector thread could not start again'));
-        }, restartDelayMs);
+        restartLater();
       });
     });
+
+  // Until it starts (the database may be down just then), or the service stops.
+  const restartLater = (): void => {
+    restartTimer = setTimeout(() => {
+      if (stopping) return;
+      start().catch((error: unknown) => {
+        threadLog.error({ err: error }, `the projector thread could not start again; trying again in ${restartDelayMs} ms`);
+        restartLater();
+      });
+    }, restartDelayMs);
+  };
 
   await start();
   return {

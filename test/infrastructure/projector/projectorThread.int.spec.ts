@@ -64,6 +64,28 @@ describe('the projector thread', function () {
     }
   });
 
+  it('starts a thread that dies again, logging why, until it is stopped', async () => {
+    const { log, records } = capturingLogger();
+    const thread = await startProjectorThread({ databaseUrl: opened.database.url.href, eventStoreUrl: undefined, poolSize: 1 }, log, {
+      entry: new URL('./support/crashingWorker.ts', import.meta.url),
+      restartDelayMs: 20,
+    });
+    const starts = (): number => records.filter((record) => record.msg === 'crashing worker started').length;
+    await waitFor(() => Promise.resolve(starts() >= 3));
+    expect(
+      records.some(
+        (record) =>
+          record.msg === 'the projector thread failed' &&
+          String((record.err as { message?: string } | undefined)?.message).includes('crashed'),
+      ),
+    ).to.equal(true);
+    expect(records.some((record) => String(record.msg).startsWith('the projector thread exited; starting it again'))).to.equal(true);
+    await thread.stop();
+    const after = starts();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(starts()).to.equal(after);
+  });
+
   it('fails to start, with the reason, when its database cannot be reached', async () => {
     const { log } = capturingLogger();
     const unreachable = new URL(opened.database.url.href);
