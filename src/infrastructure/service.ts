@@ -32,7 +32,7 @@ import { createMetrics } from './metrics/metrics.ts';
 import { openDatabaseServer } from './postgres/database.ts';
 import { migrate } from './postgres/migrate.ts';
 import { createPool } from './postgres/pool.ts';
-import { startProjectorThread } from './projector/projectorThread.ts';
+import { startRoleThread } from './threads/roleThread.ts';
 import { createQueryPool } from './postgres/slonik.ts';
 import { eventStoreCheck, mongodbCheck, postgresCheck, projectionsCheck, redisCheck, smtpCheck } from './readinessChecks.ts';
 
@@ -125,13 +125,16 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       log,
     );
     closers.push(positions.close);
-    // The projector process of DESIGN.md, in a thread of its own (see projectorThread.ts).
-    const projector = await startProjectorThread(
-      { databaseUrl: database.url.href, eventStoreUrl: config.eventStoreUrl?.href, poolSize: config.database.poolSize },
-      log,
-    );
-    closers.push(projector.stop);
-    metrics.addExposition(projector.metrics);
+    // The projector and scheduler processes of DESIGN.md, each in a thread of its own (roleThread.ts).
+    const roleSettings = { databaseUrl: database.url.href, eventStoreUrl: config.eventStoreUrl?.href, poolSize: config.database.poolSize };
+    const threads = await Promise.allSettled((['projector', 'scheduler'] as const).map((role) => startRoleThread(role, roleSettings, log)));
+    for (const thread of threads) {
+      if (thread.status === 'rejected') continue;
+      closers.push(thread.value.stop);
+      metrics.addExposition(thread.value.metrics);
+    }
+    const failed = threads.find((thread): thread is PromiseRejectedResult => thread.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     checks.push(projectionsCheck(pool, eventStore));
 
     const db = await createQueryPool(database.url, config.database.poolSize, config.database.queryTimeoutMs);

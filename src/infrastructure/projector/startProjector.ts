@@ -1,5 +1,4 @@
 import { domainEventDefinitions } from '../../domain/events.ts';
-import { startSimilarityRefresh } from '../../projections/cowatch/refresher.ts';
 import { projections } from '../../projections/index.ts';
 import { createProjectionPositions } from '../../projections/runtime/positions.ts';
 import { liveSchema } from '../../projections/runtime/projection.ts';
@@ -9,26 +8,16 @@ import { openEventStore } from '../eventStore/openEventStore.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ProjectionMetrics } from '../metrics/metrics.ts';
 import { createPool } from '../postgres/pool.ts';
-
-/** What the projector needs to know; plain values, so that they cross into a worker thread as they are. */
-export interface ProjectorSettings {
-  readonly databaseUrl: string;
-  readonly eventStoreUrl: string | undefined;
-  readonly poolSize: number;
-}
-
-export interface RunningProjector {
-  /** Stops every runner after the batch in hand, committed, then closes its connections. */
-  readonly stop: () => Promise<void>;
-}
+import type { RoleSettings, RunningRole } from '../threads/roles.ts';
 
 /**
  * The `projector` process of DESIGN.md: a runner for every projection (each writes only while it holds
- * its advisory lock, so several projectors may run and one writes) and the similarity refresh. It has
+ * its advisory lock, so several projectors may run and one writes). It has
  * connections of its own and tells other processes how far it got through NOTIFY, so it runs the same
  * in a thread beside the API, in a process of its own, or on another machine.
  */
-export const startProjector = async (settings: ProjectorSettings, log: Logger, metrics: ProjectionMetrics): Promise<RunningProjector> => {
+/** Its `stop` stops every runner after the batch in hand, committed, then closes its connections. */
+export const startProjector = async (settings: RoleSettings, log: Logger, metrics: ProjectionMetrics): Promise<RunningRole> => {
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) {
@@ -54,9 +43,6 @@ export const startProjector = async (settings: ProjectorSettings, log: Logger, m
       runProjection(projection, runtime, { stateName: projection.name, schema: liveSchema(projection) }),
     );
     closers.push(() => Promise.all(runners.map((runner) => runner.stop())));
-    // Co-watch similarity: also-watched and the recommendation neighbours, recomputed on a timer (until a job scheduler does it).
-    const similarityRefresh = await startSimilarityRefresh(pool, log);
-    closers.push(similarityRefresh.stop);
     log.info({ projections: projections.map((projection) => projection.name) }, 'projector started');
     return {
       stop: async () => {

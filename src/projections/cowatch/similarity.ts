@@ -53,8 +53,8 @@ export const topNeighbours = (matrix: SparseInteractions, options: SimilarityOpt
 };
 
 /**
- * The same, pausing every `sliceMs` of work so that the event loop of the process it runs in (the
- * API's) keeps answering requests meanwhile.
+ * The same, pausing every `sliceMs` of work so that the event loop it runs in (the scheduler
+ * thread's) keeps answering meanwhile: a stop, a request for metrics.
  */
 export const topNeighboursInSlices = async (
   matrix: SparseInteractions,

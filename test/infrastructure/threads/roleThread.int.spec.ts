@@ -1,15 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import type { EventToAppend } from '../../../src/infrastructure/eventStore/eventStore.ts';
 import { streamName } from '../../../src/infrastructure/eventStore/streamName.ts';
-import { startProjectorThread } from '../../../src/infrastructure/projector/projectorThread.ts';
+import { startRoleThread } from '../../../src/infrastructure/threads/roleThread.ts';
 import { capturingLogger } from '../../support/logCapture.ts';
 import { movieAdded, waitFor } from '../../projections/support/titleRecorder.ts';
 import { openPostgresEventStore, type TestEventStore } from '../eventStore/postgresTestStore.ts';
 
-// The projector as `fastflix serve` runs it by default: in a worker thread of the API's process,
-// sharing nothing with it but the database.
+// The projector and the scheduler as `fastflix serve` runs them by default: each in a worker thread of
+// the API's process, sharing nothing with it but the database.
 
-describe('the projector thread', function () {
+const movieRated = (userId: string, movieId: string): EventToAppend => ({
+  eventId: randomUUID(),
+  type: 'MovieRated',
+  schemaVersion: 1,
+  data: { userId, movieId, score: 4.5, previousScore: null },
+  metadata: { occurredAt: new Date().toISOString(), actorId: userId, correlationId: 'c', causationId: null },
+});
+
+describe('role threads', function () {
   this.timeout(60_000);
   let opened: TestEventStore;
   before(async () => {
@@ -30,7 +39,11 @@ describe('the projector thread', function () {
 
   it('builds the read models from events appended elsewhere, reports its metrics and logs through this thread, and lets go of everything when stopped', async () => {
     const { log, records } = capturingLogger();
-    const thread = await startProjectorThread({ databaseUrl: opened.database.url.href, eventStoreUrl: undefined, poolSize: 4 }, log);
+    const thread = await startRoleThread(
+      'projector',
+      { databaseUrl: opened.database.url.href, eventStoreUrl: undefined, poolSize: 4 },
+      log,
+    );
     let stopped = false;
     try {
       const titles = ['Alpha', 'Beta', "Gamma's"];
@@ -64,12 +77,41 @@ describe('the projector thread', function () {
     }
   });
 
+  it('runs the scheduler beside the projector: the similarity tables follow the ratings the projector applied', async () => {
+    const { log } = capturingLogger();
+    const settings = { databaseUrl: opened.database.url.href, eventStoreUrl: undefined, poolSize: 4 };
+    const projector = await startRoleThread('projector', settings, log);
+    const scheduler = await startRoleThread('scheduler', settings, log);
+    try {
+      const [alice, bob, matrix, zion] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      for (const user of [alice, bob]) {
+        for (const movie of [matrix, zion]) {
+          await opened.store.appendToStream(streamName('viewing', `${user}_${movie}`), [movieRated(user, movie)]);
+        }
+      }
+      const neighbours = async (): Promise<number> => {
+        const exists = (await opened.pool.query<{ t: string | null }>("SELECT to_regclass('similarity.item_neighbours') AS t")).rows[0]?.t;
+        if (exists == null) return 0;
+        return Number((await opened.pool.query<{ n: string }>('SELECT count(*) AS n FROM similarity.item_neighbours')).rows[0]?.n);
+      };
+      await waitFor(async () => (await neighbours()) > 0, 20_000);
+    } finally {
+      await scheduler.stop();
+      await projector.stop();
+    }
+  });
+
   it('starts a thread that dies again, logging why, until it is stopped', async () => {
     const { log, records } = capturingLogger();
-    const thread = await startProjectorThread({ databaseUrl: opened.database.url.href, eventStoreUrl: undefined, poolSize: 1 }, log, {
-      entry: new URL('./support/crashingWorker.ts', import.meta.url),
-      restartDelayMs: 20,
-    });
+    const thread = await startRoleThread(
+      'projector',
+      { databaseUrl: opened.database.url.href, eventStoreUrl: undefined, poolSize: 1 },
+      log,
+      {
+        entry: new URL('./support/crashingWorker.ts', import.meta.url),
+        restartDelayMs: 20,
+      },
+    );
     const starts = (): number => records.filter((record) => record.msg === 'crashing worker started').length;
     await waitFor(() => Promise.resolve(starts() >= 3));
     expect(
@@ -90,7 +132,7 @@ describe('the projector thread', function () {
     const { log } = capturingLogger();
     const unreachable = new URL(opened.database.url.href);
     unreachable.port = '1';
-    const starting = startProjectorThread({ databaseUrl: unreachable.href, eventStoreUrl: undefined, poolSize: 1 }, log);
+    const starting = startRoleThread('projector', { databaseUrl: unreachable.href, eventStoreUrl: undefined, poolSize: 1 }, log);
     await starting.then(
       () => expect.fail('it must not start'),
       (error: unknown) => expect(String(error)).to.match(/ECONNREFUSED|connect/),

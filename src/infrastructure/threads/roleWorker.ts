@@ -1,12 +1,13 @@
 import bunyan from 'bunyan';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createProjectionMetrics } from '../metrics/metrics.ts';
-import type { ToThread, FromThread, ThreadData } from './projectorThread.ts';
-import { startProjector, type RunningProjector } from './startProjector.ts';
+import { Registry } from 'prom-client';
+import type { ToThread, FromThread, ThreadData } from './roleThread.ts';
+import { roles, type RunningRole } from './roles.ts';
 
-// The projector thread: runs `startProjector` and answers the thread that started it (projectorThread.ts).
+// A role's thread: starts the role named in its workerData and answers the thread that started it
+// (roleThread.ts).
 
-if (parentPort === null) throw new Error('projectorWorker.ts runs as a worker thread');
+if (parentPort === null) throw new Error('roleWorker.ts runs as a worker thread');
 const port = parentPort;
 const post = (message: FromThread): void => port.postMessage(message);
 const data = workerData as ThreadData;
@@ -18,14 +19,14 @@ const log = bunyan.createLogger({
   serializers: { err: bunyan.stdSerializers.err },
   streams: [{ type: 'raw', level: data.logLevel, stream: { write: (record: object) => post({ kind: 'log', record }) } }],
 });
-const metrics = createProjectionMetrics();
+const registry = new Registry();
 
-let projector: RunningProjector | undefined;
+let running: RunningRole | undefined;
 port.on('message', (message: ToThread) => {
   if (message.kind === 'metrics') {
-    void metrics.registry.metrics().then((text) => post({ kind: 'metrics', id: message.id, text }));
+    void registry.metrics().then((text) => post({ kind: 'metrics', id: message.id, text }));
   } else {
-    void (projector?.stop() ?? Promise.resolve()).finally(() => {
+    void (running?.stop() ?? Promise.resolve()).finally(() => {
       post({ kind: 'stopped' });
       port.close();
     });
@@ -33,7 +34,7 @@ port.on('message', (message: ToThread) => {
 });
 
 try {
-  projector = await startProjector(data.settings, log, metrics);
+  running = await roles[data.role](data.settings, log, registry);
   post({ kind: 'started' });
 } catch (error) {
   post({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });

@@ -1,10 +1,11 @@
 import bunyan from 'bunyan';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logging/logger.ts';
-import type { ProjectorSettings } from './startProjector.ts';
+import type { Role, RoleSettings } from './roles.ts';
 
 export interface ThreadData {
-  readonly settings: ProjectorSettings;
+  readonly role: Role;
+  readonly settings: RoleSettings;
   readonly logLevel: number;
 }
 export type ToThread = { readonly kind: 'metrics'; readonly id: number } | { readonly kind: 'stop' };
@@ -15,8 +16,8 @@ export type FromThread =
   | { readonly kind: 'metrics'; readonly id: number; readonly text: string }
   | { readonly kind: 'stopped' };
 
-export interface ProjectorThread {
-  /** The projector's metrics in the Prometheus text format; empty while it is not running. */
+export interface RoleThread {
+  /** The role's metrics in the Prometheus text format; empty while it is not running. */
   readonly metrics: () => Promise<string>;
   readonly stop: () => Promise<void>;
 }
@@ -32,27 +33,29 @@ const metricsTimeoutMs = 2_000;
 // Run from the TypeScript sources (npx fastflix, tests), the thread loads them through tsx as the main
 // thread does (bin/typescriptWorker.js); from a build, the compiled file.
 const fromSources = import.meta.url.endsWith('.ts');
-const defaultEntry = new URL(fromSources ? './projectorWorker.ts' : './projectorWorker.js', import.meta.url);
+const defaultEntry = new URL(fromSources ? './roleWorker.ts' : './roleWorker.js', import.meta.url);
 const workerEntry = (entry: URL, data: ThreadData): { source: URL; workerData: ThreadData & { typescriptEntry?: string } } =>
   entry.pathname.endsWith('.ts')
     ? { source: new URL('../../../bin/typescriptWorker.js', import.meta.url), workerData: { ...data, typescriptEntry: entry.href } }
     : { source: entry, workerData: data };
 
 /**
- * The projector in a worker thread of the API's process: the embedded default runs every process of
- * DESIGN.md in one, and in a thread of its own the projector's work (decoding, folding, statements)
- * neither waits behind HTTP requests nor holds them up. It shares nothing with the API but the
- * database: positions reach the API's read-your-writes through NOTIFY, as from any other process.
- * Should the thread die, it is started again.
+ * A process of DESIGN.md (the projector, the scheduler) in a worker thread of the API's process: the
+ * embedded default runs all of them in one, and in threads of their own their work neither waits
+ * behind HTTP requests nor holds them up, nor each other (a similarity computation does not stall the
+ * projectors). A role shares nothing with the API but the database: the projector's positions reach
+ * the API's read-your-writes through NOTIFY, as from any other process. Should a thread die, it is
+ * started again.
  */
-export const startProjectorThread = async (
-  settings: ProjectorSettings,
+export const startRoleThread = async (
+  role: Role,
+  settings: RoleSettings,
   log: Logger,
   options: ThreadOptions = {},
-): Promise<ProjectorThread> => {
+): Promise<RoleThread> => {
   const restartDelayMs = options.restartDelayMs ?? 1_000;
-  const threadLog = log.child({ thread: 'projector' });
-  const data: ThreadData = { settings, logLevel: log.level() };
+  const threadLog = log.child({ thread: role });
+  const data: ThreadData = { role, settings, logLevel: log.level() };
   const pending = new Map<number, (text: string) => void>();
   let nextId = 0;
   let stopping = false;
@@ -83,18 +86,18 @@ export const startProjectorThread = async (
       });
       thread.on('error', (error) => {
         if (!started) reject(error);
-        else threadLog.error({ err: error }, 'the projector thread failed');
+        else threadLog.error({ err: error }, `the ${role} thread failed`);
       });
       thread.once('exit', (code) => {
         if (worker === thread) worker = undefined;
         pending.forEach((answer) => answer(''));
         pending.clear();
         if (!started) {
-          reject(new Error(`the projector thread exited (code ${code}) before it started`));
+          reject(new Error(`the ${role} thread exited (code ${code}) before it started`));
           return;
         }
         if (stopping) return;
-        threadLog.error({ code }, `the projector thread exited; starting it again in ${restartDelayMs} ms`);
+        threadLog.error({ code }, `the ${role} thread exited; starting it again in ${restartDelayMs} ms`);
         restartLater();
       });
     });
@@ -104,7 +107,7 @@ export const startProjectorThread = async (
     restartTimer = setTimeout(() => {
       if (stopping) return;
       start().catch((error: unknown) => {
-        threadLog.error({ err: error }, `the projector thread could not start again; trying again in ${restartDelayMs} ms`);
+        threadLog.error({ err: error }, `the ${role} thread could not start again; trying again in ${restartDelayMs} ms`);
         restartLater();
       });
     }, restartDelayMs);

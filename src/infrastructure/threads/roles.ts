@@ -1,0 +1,25 @@
+import type { Registry } from 'prom-client';
+import type { Logger } from '../logging/logger.ts';
+import { createProjectionMetrics } from '../metrics/metrics.ts';
+import { startProjector } from '../projector/startProjector.ts';
+import { startScheduler } from '../scheduler/startScheduler.ts';
+
+/** The processes of DESIGN.md besides the API, each of which `fastflix serve` runs in a thread. */
+export type Role = 'projector' | 'scheduler';
+
+/** What a role needs to know; plain values, so that they cross into a worker thread as they are. */
+export interface RoleSettings {
+  readonly databaseUrl: string;
+  readonly eventStoreUrl: string | undefined;
+  readonly poolSize: number;
+}
+
+export interface RunningRole {
+  readonly stop: () => Promise<void>;
+}
+
+/** Starts a role, its metrics (if any) registered in `registry`. */
+export const roles: Record<Role, (settings: RoleSettings, log: Logger, registry: Registry) => Promise<RunningRole>> = {
+  projector: (settings, log, registry) => startProjector(settings, log, createProjectionMetrics(registry)),
+  scheduler: (settings, log) => startScheduler(settings, log),
+};
