@@ -24,6 +24,7 @@ import { createFileMailer, createSmtpMailer } from './mail/mailer.ts';
 import { Redis } from 'ioredis';
 import type { Config } from './config/config.ts';
 import type { EventStore } from './eventStore/eventStore.ts';
+import type Router from '@koa/router';
 import { createHttpApp } from './http/app.ts';
 import { operationsRoutes, type ReadinessCheck } from './http/health.ts';
 import { listen } from './http/server.ts';
@@ -33,6 +34,7 @@ import { openDatabaseServer } from './postgres/database.ts';
 import { migrate } from './postgres/migrate.ts';
 import { createPool } from './postgres/pool.ts';
 import { startRoleThread } from './threads/roleThread.ts';
+import type { Role } from './threads/roles.ts';
 import { createQueryPool } from './postgres/slonik.ts';
 import { eventStoreCheck, mongodbCheck, postgresCheck, projectionsCheck, redisCheck, smtpCheck } from './readinessChecks.ts';
 
@@ -86,48 +88,11 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     }
     if (config.smtpUrl !== undefined) checks.push(smtpCheck(config.smtpUrl));
 
-    const registry = eventRegistry(domainEventDefinitions);
-    const environment = { store: eventStore, registry };
-    const clock = overrides.clock ?? ((): Date => new Date());
-    const movieAvailability = await createMovieAvailabilityCache(environment, log);
-    closers.push(movieAvailability.close);
-    const tokens = createTokenService({
-      secret: jwtSecret,
-      accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
-      refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
-      nowSeconds: () => Math.floor(clock().getTime() / 1000),
-    });
-    const dependencies = {
-      ...environment,
-      // Commands only: reads that must see the stream as it is now (a role check) use `environment`.
-      streamStates: createStreamStates(),
-      clock,
-      newId: randomId,
-      passwords: createPasswordHasher(config.auth.passwordHashCost),
-      tokens,
-      guards: createGuards(tokens, async (userId) => {
-        const account = await loadAccount(environment, userId);
-        return account.status === 'active' ? account.role : undefined;
-      }),
-      idempotent: idempotency(pool),
-      movieAvailability: movieAvailability.availability,
-      movieArchived: movieAvailability.archived,
-      mailer: config.smtpUrl === undefined ? createFileMailer(join(config.dataDir, 'mail')) : createSmtpMailer(config.smtpUrl),
-    };
-    if (config.auth.admin !== undefined) {
-      logCreateAdminOutcome(log, config.auth.admin.email, await createAdmin(dependencies, config.auth.admin));
-    }
-
     const metrics = createMetrics();
-    const positions = await createProjectionPositions(
-      pool,
-      { connectionString: database.url.href, application_name: 'fastflix-positions' },
-      log,
-    );
-    closers.push(positions.close);
     // The projector and scheduler processes of DESIGN.md, each in a thread of its own (roleThread.ts).
     const roleSettings = { databaseUrl: database.url.href, eventStoreUrl: config.eventStoreUrl?.href, poolSize: config.database.poolSize };
-    const threads = await Promise.allSettled((['projector', 'scheduler'] as const).map((role) => startRoleThread(role, roleSettings, log)));
+    const threadRoles = config.roles.filter((role): role is Role => role !== 'api');
+    const threads = await Promise.allSettled(threadRoles.map((role) => startRoleThread(role, roleSettings, log)));
     for (const thread of threads) {
       if (thread.status === 'rejected') continue;
       closers.push(thread.value.stop);
@@ -137,23 +102,66 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     if (failed !== undefined) throw failed.reason;
     checks.push(projectionsCheck(pool, eventStore));
 
-    const db = await createQueryPool(database.url, config.database.poolSize, config.database.queryTimeoutMs);
-    closers.push(() => db.end());
-    const changes = await followCatalogueChanges({ store: eventStore, positions, log });
-    closers.push(changes.close);
-    const movieViews = createMovieViewCache({ changes, read: (idOrSlug) => findMovie(db, idOrSlug) });
-    const searchResults = createSearchResultCache({ changes });
-    const queries = queryRoutes({
-      ...dependencies,
-      db,
-      movieViews,
-      searchResults,
-      consistentWith: readYourWrites(positions, config.readYourWritesTimeoutMs),
-    });
-    const app = createHttpApp({ log, metrics, routers: [operationsRoutes(checks, metrics), commandRoutes(dependencies), queries] });
+    /** The `api` role: commands and queries. */
+    const apiRoutes = async (): Promise<Router[]> => {
+      const registry = eventRegistry(domainEventDefinitions);
+      const environment = { store: eventStore, registry };
+      const clock = overrides.clock ?? ((): Date => new Date());
+      const movieAvailability = await createMovieAvailabilityCache(environment, log);
+      closers.push(movieAvailability.close);
+      const tokens = createTokenService({
+        secret: jwtSecret,
+        accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
+        refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
+        nowSeconds: () => Math.floor(clock().getTime() / 1000),
+      });
+      const dependencies = {
+        ...environment,
+        // Commands only: reads that must see the stream as it is now (a role check) use `environment`.
+        streamStates: createStreamStates(),
+        clock,
+        newId: randomId,
+        passwords: createPasswordHasher(config.auth.passwordHashCost),
+        tokens,
+        guards: createGuards(tokens, async (userId) => {
+          const account = await loadAccount(environment, userId);
+          return account.status === 'active' ? account.role : undefined;
+        }),
+        idempotent: idempotency(pool),
+        movieAvailability: movieAvailability.availability,
+        movieArchived: movieAvailability.archived,
+        mailer: config.smtpUrl === undefined ? createFileMailer(join(config.dataDir, 'mail')) : createSmtpMailer(config.smtpUrl),
+      };
+      if (config.auth.admin !== undefined) {
+        logCreateAdminOutcome(log, config.auth.admin.email, await createAdmin(dependencies, config.auth.admin));
+      }
+
+      const positions = await createProjectionPositions(
+        pool,
+        { connectionString: database.url.href, application_name: 'fastflix-positions' },
+        log,
+      );
+      closers.push(positions.close);
+      const db = await createQueryPool(database.url, config.database.poolSize, config.database.queryTimeoutMs);
+      closers.push(() => db.end());
+      const changes = await followCatalogueChanges({ store: eventStore, positions, log });
+      closers.push(changes.close);
+      const movieViews = createMovieViewCache({ changes, read: (idOrSlug) => findMovie(db, idOrSlug) });
+      const searchResults = createSearchResultCache({ changes });
+      const queries = queryRoutes({
+        ...dependencies,
+        db,
+        movieViews,
+        searchResults,
+        consistentWith: readYourWrites(positions, config.readYourWritesTimeoutMs),
+      });
+      return [commandRoutes(dependencies), queries];
+    };
+    const routers = [operationsRoutes(checks, metrics), ...(config.roles.includes('api') ? await apiRoutes() : [])];
+    const app = createHttpApp({ log, metrics, routers });
     const server = await listen(app, { ...config.http, log });
     closers.push(server.close);
-    log.info({ port: server.port, embeddedPostgres: database.embedded }, 'FastFlix is listening');
+    log.info({ port: server.port, embeddedPostgres: database.embedded, roles: config.roles }, 'FastFlix is listening');
 
     return { port: server.port, databaseUrl: database.url, eventStore, stop: closeAll };
   } catch (error) {

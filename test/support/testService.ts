@@ -32,8 +32,12 @@ export interface TestService {
  * The whole service, as `fastflix serve` builds it, on a database of its own and a random port. The
  * scrypt cost is lowered (PASSWORD_HASH_COST=10) only to keep the suite quick; the code path is the same.
  */
-export const startTestService = async (environment: Record<string, string> = {}): Promise<TestService> => {
-  const database = await createTestDatabase();
+export const startTestService = async (
+  environment: Record<string, string> = {},
+  /** Another service's database, for processes that share one (left for its owner to drop). */
+  shared?: TestDatabase,
+): Promise<TestService> => {
+  const database = shared ?? (await createTestDatabase());
   const dataDir = await mkdtemp(join(tmpdir(), 'fastflix-service-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -56,7 +60,7 @@ export const startTestService = async (environment: Record<string, string> = {})
     dataDir,
     stop: async () => {
       await service.stop();
-      await database.drop();
+      if (shared === undefined) await database.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,13 +1,15 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { durationSeconds, integerBetween, nonEmpty, oneOf, secret, urlWithScheme } from './envCodecs.ts';
+import { durationSeconds, integerBetween, nonEmpty, oneOf, secret, someOf, urlWithScheme } from './envCodecs.ts';
 import { fieldErrors } from '../codecs/decodeErrors.ts';
 
 // model
 
 const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 const environments = ['development', 'production', 'test'] as const;
+/** The processes of DESIGN.md; one process runs all three unless told otherwise. */
+const processRoles = ['api', 'projector', 'scheduler'] as const;
 
 /** Every variable FastFlix reads. Unset optional variables select the embedded defaults (DESIGN.md). */
 const Environment = t.partial({
@@ -15,6 +17,7 @@ const Environment = t.partial({
   HOST: nonEmpty,
   PORT: integerBetween(0, 65_535),
   LOG_LEVEL: oneOf(logLevels),
+  FASTFLIX_ROLES: someOf(processRoles),
   FASTFLIX_DATA_DIR: nonEmpty,
   DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: integerBetween(1, 200),
@@ -36,10 +39,13 @@ const Environment = t.partial({
 
 export type LogLevel = (typeof logLevels)[number];
 export type RuntimeEnvironment = (typeof environments)[number];
+export type ProcessRole = (typeof processRoles)[number];
 
 export interface Config {
   readonly environment: RuntimeEnvironment;
   readonly logLevel: LogLevel;
+  /** What this process runs: the API, the projector, the scheduler (the last two in threads of their own). */
+  readonly roles: readonly ProcessRole[];
   /** Where embedded PostgreSQL, generated secrets and mail files live (`./var`). */
   readonly dataDir: string;
   readonly http: { readonly host: string; readonly port: number; readonly shutdownTimeoutMs: number };
@@ -99,6 +105,7 @@ const toConfig = (env: t.TypeOf<typeof Environment>): E.Either<string, Config> =
   return E.right({
     environment,
     logLevel: env.LOG_LEVEL ?? (environment === 'test' ? 'warn' : 'info'),
+    roles: env.FASTFLIX_ROLES ?? processRoles,
     dataDir: env.FASTFLIX_DATA_DIR ?? 'var',
     http: {
       host: env.HOST ?? '0.0.0.0',

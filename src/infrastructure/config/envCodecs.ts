@@ -24,6 +24,14 @@ export const integerBetween = (min: number, max: number): t.Type<number, string,
 export const oneOf = <V extends string>(values: readonly V[]): t.Type<V, string, unknown> =>
   fromString(`one of ${values.join(', ')}`, (raw) => values.find((value) => value === raw.toLowerCase()));
 
+/** A comma-separated list of some of `values`, each at most once, at least one. */
+export const someOf = <V extends string>(values: readonly V[]): t.Type<V[], string, unknown> =>
+  fromString(`a comma-separated list of some of ${values.join(', ')}`, (raw) => {
+    const chosen = raw.split(',').map((item) => values.find((value) => value === item.trim().toLowerCase()));
+    if (chosen.length === 0 || chosen.some((value) => value === undefined) || new Set(chosen).size !== chosen.length) return undefined;
+    return chosen as V[];
+  });
+
 export const urlWithScheme = (schemes: readonly string[]): t.Type<URL, string, unknown> =>
   fromString(`a URL starting with ${schemes.map((scheme) => `${scheme}//`).join(' or ')}`, (raw) => {
     if (!URL.canParse(raw)) return undefined;

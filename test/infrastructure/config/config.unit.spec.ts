@@ -19,6 +19,17 @@ describe('configuration from the environment', () => {
     expect(config.right.auth.accessTokenTtlSeconds).to.equal(900);
     expect(config.right.auth.refreshTokenTtlSeconds).to.equal(30 * 86_400);
     expect(config.right.logLevel).to.equal('info');
+    expect(config.right.roles).to.deep.equal(['api', 'projector', 'scheduler']);
+  });
+
+  it('runs the roles FASTFLIX_ROLES names, and refuses unknown or repeated ones', () => {
+    const config = loadConfig({ FASTFLIX_ROLES: ' Projector, scheduler ' });
+    if (E.isLeft(config)) throw new Error(config.left);
+    expect(config.right.roles).to.deep.equal(['projector', 'scheduler']);
+    const expected = 'FASTFLIX_ROLES must be a comma-separated list of some of api, projector, scheduler';
+    expect(failure({ FASTFLIX_ROLES: 'api,web' })).to.contain(expected);
+    expect(failure({ FASTFLIX_ROLES: 'api,api' })).to.contain(expected);
+    expect(failure({ FASTFLIX_ROLES: ',' })).to.contain(expected);
   });
 
   it('reads every variable it knows', () => {

@@ -61,9 +61,9 @@ describe('role threads', function () {
       await waitFor(async () => (await rows()).length === titles.length);
       expect(await rows()).to.deep.equal(titles);
 
-      const metrics = await thread.metrics();
-      expect(metrics).to.match(/^fastflix_projection_events_applied_total\{projection="catalogue"\} 3$/m);
-      expect(metrics).to.match(/^fastflix_projection_lag_events\{projection="catalogue"\} 0$/m);
+      // Counted once the thread has seen its commit, and the lag measured soon after it caught up.
+      await waitFor(async () => /^fastflix_projection_events_applied_total\{projection="catalogue"\} 3$/m.test(await thread.metrics()));
+      await waitFor(async () => /^fastflix_projection_lag_events\{projection="catalogue"\} 0$/m.test(await thread.metrics()));
       expect(await projectorConnections()).to.be.greaterThan(0);
 
       await thread.stop();
