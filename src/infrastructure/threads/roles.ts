@@ -3,6 +3,7 @@ import type { Logger } from '../logging/logger.ts';
 import { createProjectionMetrics } from '../metrics/metrics.ts';
 import { startProjector } from '../projector/startProjector.ts';
 import { startScheduler } from '../scheduler/startScheduler.ts';
+import { lowerThreadPriority } from './threadPriority.ts';
 
 /** The processes of DESIGN.md besides the API, each of which `fastflix serve` runs in a thread. */
 export type Role = 'projector' | 'scheduler';
@@ -21,5 +22,8 @@ export interface RunningRole {
 /** Starts a role, its metrics (if any) registered in `registry`. */
 export const roles: Record<Role, (settings: RoleSettings, log: Logger, registry: Registry) => Promise<RunningRole>> = {
   projector: (settings, log, registry) => startProjector(settings, log, createProjectionMetrics(registry)),
-  scheduler: (settings, log) => startScheduler(settings, log),
+  scheduler: (settings, log) => {
+    lowerThreadPriority(log);
+    return startScheduler(settings, log);
+  },
 };

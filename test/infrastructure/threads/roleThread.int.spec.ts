@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import type { EventToAppend } from '../../../src/infrastructure/eventStore/eventStore.ts';
 import { streamName } from '../../../src/infrastructure/eventStore/streamName.ts';
@@ -17,6 +18,13 @@ const movieRated = (userId: string, movieId: string): EventToAppend => ({
   data: { userId, movieId, score: 4.5, previousScore: null },
   metadata: { occurredAt: new Date().toISOString(), actorId: userId, correlationId: 'c', causationId: null },
 });
+
+/** How many threads of this process run at the given nice value (field 19 of /proc/…/task/…/stat). */
+const threadsNiced = (nice: number): number =>
+  readdirSync('/proc/self/task').filter((task) => {
+    const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) === nice;
+  }).length;
 
 describe('role threads', function () {
   this.timeout(60_000);
@@ -95,6 +103,8 @@ describe('role threads', function () {
         return Number((await opened.pool.query<{ n: string }>('SELECT count(*) AS n FROM similarity.item_neighbours')).rows[0]?.n);
       };
       await waitFor(async () => (await neighbours()) > 0, 20_000);
+      // Its work waits for nobody: its thread runs at a lower priority than the others (Linux).
+      if (process.platform === 'linux') expect(threadsNiced(10)).to.equal(1);
     } finally {
       await scheduler.stop();
       await projector.stop();
