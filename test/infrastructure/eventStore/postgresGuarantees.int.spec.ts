@@ -5,6 +5,10 @@ import type { EventFilter, EventToAppend, StoredEvent, Subscription } from '../.
 import { firstBrokenLink } from '../../../src/infrastructure/eventStore/envelope.ts';
 import { WrongExpectedRevisionError } from '../../../src/infrastructure/eventStore/errors.ts';
 import { streamName } from '../../../src/infrastructure/eventStore/streamName.ts';
+import { createEventNotifications } from '../../../src/infrastructure/eventStore/postgres/notifications.ts';
+import { createPostgresEventStore } from '../../../src/infrastructure/eventStore/postgres/postgresEventStore.ts';
+import { createPool } from '../../../src/infrastructure/postgres/pool.ts';
+import { testLog } from '../../support/postgresServer.ts';
 import { openPostgresEventStore, type TestEventStore } from './postgresTestStore.ts';
 
 // What only the PostgreSQL adapter has to prove: its positions under transactions that commit out of
@@ -314,6 +318,41 @@ describe('PostgreSQL event store', function () {
       }
       const all = outcomes.flatMap((o) => (o.status === 'fulfilled' && o.value.position !== null ? [o.value.position] : []));
       expect(new Set(all).size).to.equal(all.length);
+    });
+
+    it('sends the appends of callers woken by one answer together, not each alone', async () => {
+      // An importer's shape: many callers, each appending to its new streams one after another.
+      const pool = createPool(opened.database.url, 10, 'test');
+      let statements = 0;
+      const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+      pool.query = ((...args: unknown[]) => {
+        statements++;
+        return query(...args);
+      }) as typeof pool.query;
+      const store = createPostgresEventStore({
+        pool,
+        notifications: createEventNotifications(pool, { connectionString: opened.database.url.href }, testLog),
+      });
+      try {
+        const category = `burst${randomUUID().slice(0, 8)}`;
+        await Promise.all(
+          Array.from({ length: 200 }, async (_, caller) => {
+            for (let n = 0; n < 5; n++) {
+              await store.appendToStream(streamName(category, `${caller}_${n}`), [event()], { expectedRevision: 'no_stream' });
+            }
+          }),
+        );
+        const written = await opened.pool.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE stream_id LIKE $1', [
+          `${category}-%`,
+        ]);
+        expect(Number(written.rows[0]?.n)).to.equal(1_000);
+        // About 32 statements for the 1,000 appends; sent as soon as a slot was free, 67 (in the
+        // importer, where each caller does more between its appends, 10,900 of 11,100 went alone).
+        expect(statements).to.be.below(48);
+      } finally {
+        await store.close();
+        await pool.end();
+      }
     });
 
     it('answers a retry inside the same group as a duplicate, not a conflict', async () => {

@@ -16,6 +16,8 @@ export interface GroupingOptions {
   readonly maxGroupsInFlight?: number;
   readonly maxGroupEvents?: number;
   readonly maxGroupBytes?: number;
+  /** Queued events that make a group worth sending at once, without waiting for the turn to end. */
+  readonly eagerGroupEvents?: number;
 }
 
 interface Pending {
@@ -40,7 +42,9 @@ export const createGroupedAppends = (pool: pg.Pool, options: GroupingOptions = {
   const maxGroupsInFlight = options.maxGroupsInFlight ?? 4;
   const maxGroupEvents = options.maxGroupEvents ?? 2_000;
   const maxGroupBytes = options.maxGroupBytes ?? 4 * 2 ** 20;
+  const eagerGroupEvents = options.eagerGroupEvents ?? 64;
   const queue: Pending[] = [];
+  let queuedEvents = 0;
   let inFlight = 0;
 
   const flush = (): void => {
@@ -54,6 +58,27 @@ export const createGroupedAppends = (pool: pg.Pool, options: GroupingOptions = {
     }
   };
 
+  // When a group answers, its callers push their next appends one after another; sending the first
+  // of them the moment a slot is free sends it alone (an import of 125,000 events went out in 11,000
+  // statements, 10,900 of them with one stream). So while other groups are in flight, small appends
+  // wait for the end of the event loop's turn and go together; an append with nothing in flight, or a
+  // queue already worth a statement of its own, goes at once.
+  let flushScheduled = false;
+  const push = (pending: Pending): void => {
+    queue.push(pending);
+    queuedEvents += pending.encoded.length;
+    if (inFlight === 0 || queuedEvents >= eagerGroupEvents) {
+      flush();
+      return;
+    }
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(() => {
+      flushScheduled = false;
+      flush();
+    });
+  };
+
   const takeGroup = (): Pending[] => {
     const group: Pending[] = [];
     let events = 0;
@@ -64,6 +89,7 @@ export const createGroupedAppends = (pool: pg.Pool, options: GroupingOptions = {
       const fits = events + next.encoded.length <= maxGroupEvents && bytes + next.bytes <= maxGroupBytes;
       if (group.length > 0 && !fits) break;
       queue.shift();
+      queuedEvents -= next.encoded.length;
       group.push(next);
       events += next.encoded.length;
       bytes += next.bytes;
@@ -103,8 +129,7 @@ export const createGroupedAppends = (pool: pg.Pool, options: GroupingOptions = {
   return (append: CheckedAppend, encoded: readonly EncodedEvent[]): Promise<AppendOutcome> =>
     new Promise<AppendOutcome>((resolve, reject) => {
       const bytes = encoded.reduce((sum, event) => sum + event.dataJson.length + event.metadataJson.length, 0);
-      queue.push({ append, encoded, bytes, resolve, reject });
-      flush();
+      push({ append, encoded, bytes, resolve, reject });
     });
 };
 
