@@ -82,7 +82,11 @@ export const startRoleThread = async (
         else if (message.kind === 'started') {
           started = true;
           resolve();
-        } else if (message.kind === 'failed') reject(new Error(message.message));
+        } else if (message.kind === 'failed') {
+          reject(new Error(message.message));
+          // Whatever its failed start left open goes with it, rather than linger beside the next attempt.
+          void thread.terminate();
+        }
       });
       thread.on('error', (error) => {
         if (!started) reject(error);
