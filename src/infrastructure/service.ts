@@ -21,10 +21,10 @@ import { openEventStore } from './eventStore/openEventStore.ts';
 import { idempotency } from './http/idempotency.ts';
 import { randomId } from './ids.ts';
 import { createFileMailer, createSmtpMailer } from './mail/mailer.ts';
+import type Router from '@koa/router';
 import { Redis } from 'ioredis';
 import type { Config } from './config/config.ts';
 import type { EventStore } from './eventStore/eventStore.ts';
-import type Router from '@koa/router';
 import { createHttpApp } from './http/app.ts';
 import { operationsRoutes, type ReadinessCheck } from './http/health.ts';
 import { listen } from './http/server.ts';
@@ -33,10 +33,10 @@ import { createMetrics } from './metrics/metrics.ts';
 import { openDatabaseServer } from './postgres/database.ts';
 import { migrate } from './postgres/migrate.ts';
 import { createPool } from './postgres/pool.ts';
-import { startRoleThread } from './threads/roleThread.ts';
-import type { Role } from './threads/roles.ts';
 import { createQueryPool } from './postgres/slonik.ts';
 import { eventStoreCheck, mongodbCheck, postgresCheck, projectionsCheck, redisCheck, smtpCheck } from './readinessChecks.ts';
+import { startRoleThread } from './threads/roleThread.ts';
+import type { Role } from './threads/roles.ts';
 
 export interface RunningService {
   readonly port: number;

@@ -4,17 +4,13 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export interface Metrics {
   readonly registry: Registry;
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
-  /**
-   * What `/metrics` serves: this registry, then whatever `extra` gives (the projector thread's
-   * metrics, which live in a registry of their own).
-   */
+  /** What `/metrics` serves: this registry, then each exposition added (a role thread's metrics). */
   readonly exposition: () => Promise<string>;
   readonly addExposition: (extra: () => Promise<string>) => void;
 }
 
 /** The projector runtime's metrics, in whichever registry the thread that runs the projectors owns. */
 export interface ProjectionMetrics {
-  readonly registry: Registry;
   /** Events between the head of the log and a projection's checkpoint. */
   readonly projectionLagEvents: Gauge<'projection'>;
   /** Seconds between the newest event and the last one a projection applied (0 when caught up). */
@@ -44,7 +40,6 @@ export const createMetrics = (): Metrics => {
 };
 
 export const createProjectionMetrics = (registry = new Registry()): ProjectionMetrics => ({
-  registry,
   projectionLagEvents: new Gauge({
     name: 'fastflix_projection_lag_events',
     help: 'Events appended after the checkpoint of the projection',

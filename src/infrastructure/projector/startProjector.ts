@@ -12,11 +12,11 @@ import type { RoleSettings, RunningRole } from '../threads/roles.ts';
 
 /**
  * The `projector` process of DESIGN.md: a runner for every projection (each writes only while it holds
- * its advisory lock, so several projectors may run and one writes). It has
- * connections of its own and tells other processes how far it got through NOTIFY, so it runs the same
- * in a thread beside the API, in a process of its own, or on another machine.
+ * its advisory lock, so several projectors may run and one writes). It has connections of its own and
+ * tells other processes how far it got through NOTIFY, so it runs the same in a thread beside the API,
+ * in a process of its own, or on another machine. Its `stop` stops every runner after the batch in
+ * hand, committed, then closes its connections.
  */
-/** Its `stop` stops every runner after the batch in hand, committed, then closes its connections. */
 export const startProjector = async (settings: RoleSettings, log: Logger, metrics: ProjectionMetrics): Promise<RunningRole> => {
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async (): Promise<void> => {

@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { ProcessRole } from '../config/config.ts';
 import type { Logger } from '../logging/logger.ts';
 import { createProjectionMetrics } from '../metrics/metrics.ts';
 import { startProjector } from '../projector/startProjector.ts';
@@ -6,7 +7,7 @@ import { startScheduler } from '../scheduler/startScheduler.ts';
 import { lowerThreadPriority } from './threadPriority.ts';
 
 /** The processes of DESIGN.md besides the API, each of which `fastflix serve` runs in a thread. */
-export type Role = 'projector' | 'scheduler';
+export type Role = Exclude<ProcessRole, 'api'>;
 
 /** What a role needs to know; plain values, so that they cross into a worker thread as they are. */
 export interface RoleSettings {

@@ -54,9 +54,9 @@ export const ratings: Projection = {
         users.set(`${userId} ${movieId}`, { userId, movieId, score: null, ratedAt: event.metadata.occurredAt });
       }
     }
+    if (movies.size === 0) return [];
     const rated = [...users.values()].filter((rating) => rating.score !== null);
     const retracted = [...users.values()].filter((rating) => rating.score === null);
-    if (movies.size === 0) return [];
     // One statement for the whole batch: each (user, movie) is either rated or retracted in it, never
     // both, so its parts never touch one row twice.
     return [

@@ -5,12 +5,12 @@ import type { EventRegistry, RecordedEvent } from '../../infrastructure/eventSto
 import type { EventStore, Position, StoredEvent, SubscriptionBatch } from '../../infrastructure/eventStore/eventStore.ts';
 import type { Logger } from '../../infrastructure/logging/logger.ts';
 import type { ProjectionMetrics } from '../../infrastructure/metrics/metrics.ts';
+import { inTransaction } from '../../infrastructure/postgres/transaction.ts';
 import { lockWanted, tryLockStatement } from './lock.ts';
 import type { ProjectionPositions } from './positions.ts';
 import type { Projection } from './projection.ts';
 import { ensureProjectionSchema } from './schema.ts';
-import { batchText } from './statements.ts';
-import { inTransaction } from '../../infrastructure/postgres/transaction.ts';
+import { batchText, literal } from './statements.ts';
 
 export interface ProjectionRuntime {
   readonly pool: pg.Pool;
@@ -386,7 +386,7 @@ export const applyToTarget = async (
   // The checkpoint moves by advance_projection (migrations/20261126150000000_advance-projection.sql),
   // which fails when fenced out and, with `announce`, notifies the new position for read-your-writes
   // at commit. With the batch's statements, one round trip: it fails, and nothing of the batch stays.
-  const advance = `SELECT advance_projection(${pg.escapeLiteral(target.stateName)}, ${from}, ${to}, ${announce})`;
+  const advance = `SELECT advance_projection(${literal(target.stateName)}, ${from}, ${to}, ${announce})`;
   try {
     await pool.query(batchText(target.schema, events.length === 0 ? [] : projection.statements(events), advance));
   } catch (error) {

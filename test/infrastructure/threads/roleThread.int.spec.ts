@@ -36,6 +36,14 @@ describe('role threads', function () {
     await opened.close();
   });
 
+  const settings = (poolSize = 4) => ({ databaseUrl: opened.database.url.href, eventStoreUrl: undefined, poolSize });
+
+  /** The rows of a query on `table`; none while the table is not made yet (the thread makes it). */
+  const rowsOnceMade = async <Row extends Record<string, unknown>>(table: string, text: string): Promise<Row[]> => {
+    const made = (await opened.pool.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table])).rows[0]?.t;
+    return made == null ? [] : (await opened.pool.query<Row>(text)).rows;
+  };
+
   const projectorConnections = async (): Promise<number> =>
     Number(
       (
@@ -47,11 +55,7 @@ describe('role threads', function () {
 
   it('builds the read models from events appended elsewhere, reports its metrics and logs through this thread, and lets go of everything when stopped', async () => {
     const { log, records } = capturingLogger();
-    const thread = await startRoleThread(
-      'projector',
-      { databaseUrl: opened.database.url.href, eventStoreUrl: undefined, poolSize: 4 },
-      log,
-    );
+    const thread = await startRoleThread('projector', settings(), log);
     let stopped = false;
     try {
       const titles = ['Alpha', 'Beta', "Gamma's"];
@@ -59,13 +63,10 @@ describe('role threads', function () {
         streamName('movie', randomUUID()),
         titles.map((title) => movieAdded(title)),
       );
-      const rows = async (): Promise<string[]> => {
-        const exists = (await opened.pool.query<{ t: string | null }>("SELECT to_regclass('rm_catalogue.movies') AS t")).rows[0]?.t;
-        if (exists == null) return [];
-        return (await opened.pool.query<{ title: string }>('SELECT title FROM rm_catalogue.movies ORDER BY title')).rows.map(
+      const rows = async (): Promise<string[]> =>
+        (await rowsOnceMade<{ title: string }>('rm_catalogue.movies', 'SELECT title FROM rm_catalogue.movies ORDER BY title')).map(
           (row) => row.title,
         );
-      };
       await waitFor(async () => (await rows()).length === titles.length);
       expect(await rows()).to.deep.equal(titles);
 
@@ -87,9 +88,8 @@ describe('role threads', function () {
 
   it('runs the scheduler beside the projector: the similarity tables follow the ratings the projector applied', async () => {
     const { log } = capturingLogger();
-    const settings = { databaseUrl: opened.database.url.href, eventStoreUrl: undefined, poolSize: 4 };
-    const projector = await startRoleThread('projector', settings, log);
-    const scheduler = await startRoleThread('scheduler', settings, log);
+    const projector = await startRoleThread('projector', settings(), log);
+    const scheduler = await startRoleThread('scheduler', settings(), log);
     try {
       const [alice, bob, matrix, zion] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
       for (const user of [alice, bob]) {
@@ -97,12 +97,9 @@ describe('role threads', function () {
           await opened.store.appendToStream(streamName('viewing', `${user}_${movie}`), [movieRated(user, movie)]);
         }
       }
-      const neighbours = async (): Promise<number> => {
-        const exists = (await opened.pool.query<{ t: string | null }>("SELECT to_regclass('similarity.item_neighbours') AS t")).rows[0]?.t;
-        if (exists == null) return 0;
-        return Number((await opened.pool.query<{ n: string }>('SELECT count(*) AS n FROM similarity.item_neighbours')).rows[0]?.n);
-      };
-      await waitFor(async () => (await neighbours()) > 0, 20_000);
+      const neighbours = (): Promise<unknown[]> =>
+        rowsOnceMade('similarity.item_neighbours', 'SELECT movie_id FROM similarity.item_neighbours');
+      await waitFor(async () => (await neighbours()).length > 0, 20_000);
       // Its work waits for nobody: its thread runs at a lower priority than the others (Linux).
       if (process.platform === 'linux') expect(threadsNiced(10)).to.equal(1);
     } finally {
@@ -113,15 +110,10 @@ describe('role threads', function () {
 
   it('starts a thread that dies again, logging why, until it is stopped', async () => {
     const { log, records } = capturingLogger();
-    const thread = await startRoleThread(
-      'projector',
-      { databaseUrl: opened.database.url.href, eventStoreUrl: undefined, poolSize: 1 },
-      log,
-      {
-        entry: new URL('./support/crashingWorker.ts', import.meta.url),
-        restartDelayMs: 20,
-      },
-    );
+    const thread = await startRoleThread('projector', settings(1), log, {
+      entry: new URL('./support/crashingWorker.ts', import.meta.url),
+      restartDelayMs: 20,
+    });
     const starts = (): number => records.filter((record) => record.msg === 'crashing worker started').length;
     await waitFor(() => Promise.resolve(starts() >= 3));
     expect(
@@ -142,7 +134,7 @@ describe('role threads', function () {
     const { log } = capturingLogger();
     const unreachable = new URL(opened.database.url.href);
     unreachable.port = '1';
-    const starting = startRoleThread('projector', { databaseUrl: unreachable.href, eventStoreUrl: undefined, poolSize: 1 }, log);
+    const starting = startRoleThread('projector', { ...settings(1), databaseUrl: unreachable.href }, log);
     await starting.then(
       () => expect.fail('it must not start'),
       (error: unknown) => expect(String(error)).to.match(/ECONNREFUSED|connect/),
