@@ -26,7 +26,9 @@ const countRows = async (): Promise<number> => {
 
 const runCli = (args: readonly string[], env: Readonly<Record<string, string>>): Promise<string> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fromBench('bin/fastflix.js'), ...args], {
+    // BENCH_CPU_PROF_DIR=<folder>: a V8 CPU profile of the CLI process too (see support/processes.ts).
+    const profile = process.env.BENCH_CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`];
+    const child = spawn(process.execPath, [...profile, fromBench('bin/fastflix.js'), ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -265,10 +265,14 @@ export const importMovieLens = async (
     step();
   });
 
+  // Each user's and movie's id once, not once per rating: a v5 id costs a SHA-1.
+  const userIds = new Map([...users].map((userLensId) => [userLensId, userIdFor(userLensId)]));
   step = progress('ratings and tags', activity.size);
   await inParallel([...activity.values()], concurrency, async (entry) => {
-    const userId = userIdFor(entry.userLensId);
-    const movieId = movieIdFor(entry.movieLensId);
+    const userId = userIds.get(entry.userLensId);
+    const movieId = movies.get(entry.movieLensId);
+    if (userId === undefined || movieId === undefined)
+      throw new Error(`no id for MovieLens user ${entry.userLensId} or movie ${entry.movieLensId}`);
     let state = viewingDecider.initialState();
     // Events of one append share their metadata, so each is appended with its own time: a stream's
     // events go in one append per distinct time, in time order.

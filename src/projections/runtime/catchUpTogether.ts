@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { DomainEvent } from '../../domain/events.ts';
 import type { RecordedEvent } from '../../infrastructure/eventStore/eventRegistry.ts';
-import type { Position, StoredEvent, SubscriptionBatch } from '../../infrastructure/eventStore/eventStore.ts';
+import type { Position, SubscriptionBatch } from '../../infrastructure/eventStore/eventStore.ts';
 import type { Projection } from './projection.ts';
 import { applyToTarget, readAhead, type ProjectionRuntime, type ProjectionTarget } from './runProjection.ts';
 
@@ -58,16 +58,16 @@ export const catchUpTogether = (entries: readonly TogetherEntry[], runtime: Proj
       maxBatchSize: runtime.batchSize ?? 1_000,
     });
     closeSubscription = subscription.close;
-    const decoded = new WeakMap<StoredEvent, ReturnType<typeof runtime.registry.decode>>();
+    // Decoded on arrival (the registry remembers), while the batch before is written.
     const decodeAhead = (batch: SubscriptionBatch): void => {
-      for (const event of batch.events) decoded.set(event, runtime.registry.decode(event));
+      for (const event of batch.events) runtime.registry.decode(event);
     };
     const write = async (entry: Entry, batch: SubscriptionBatch): Promise<void> => {
       if (entry.position >= batch.checkpoint) return;
       const events: RecordedEvent<DomainEvent>[] = [];
       for (const event of batch.events) {
         if (event.position <= entry.position || !entry.types.has(event.type)) continue;
-        const result = decoded.get(event) ?? runtime.registry.decode(event);
+        const result = runtime.registry.decode(event);
         if (E.isLeft(result)) throw result.left;
         events.push(result.right);
       }

@@ -103,10 +103,8 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
     await applyToTarget(runtime.pool, projection, target, events.map(decode), from, to, runtime.positions !== undefined);
   };
 
-  // Batches read ahead are decoded on arrival, while the batch before them is being written.
-  const decodedAhead = new WeakMap<StoredEvent, ReturnType<typeof runtime.registry.decode>>();
   const decode = (event: StoredEvent): RecordedEvent<DomainEvent> => {
-    const decoded = decodedAhead.get(event) ?? runtime.registry.decode(event);
+    const decoded = runtime.registry.decode(event);
     if (E.isLeft(decoded)) throw decoded.left;
     return decoded.right;
   };
@@ -226,8 +224,9 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
             );
           }, pollMs);
     try {
+      // Batches read ahead are decoded on arrival (the registry remembers), while the batch before them is written.
       const decodeAhead = (batch: SubscriptionBatch): void => {
-        for (const event of batch.events) decodedAhead.set(event, runtime.registry.decode(event));
+        for (const event of batch.events) runtime.registry.decode(event);
       };
       for await (const batch of readAhead(subscription, decodeAhead)) {
         if (stopping) return 'stopped';

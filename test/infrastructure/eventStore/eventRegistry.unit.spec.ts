@@ -77,6 +77,27 @@ describe('the event registry', () => {
     ).to.equal(true);
   });
 
+  it('carries every field of the envelope, and decodes one stored event once however many readers ask', () => {
+    const stored = {
+      eventId: randomUUID(),
+      type: 'Noted',
+      schemaVersion: 1,
+      data: { text: 'hello' },
+      metadata,
+      streamName: streamName('movie', '1'),
+      revision: 4n,
+      position: 9n,
+      hash: 'ab'.repeat(32),
+      recordedAt: new Date('2026-01-02T00:00:00.000Z'),
+    };
+    const first = registry.decode(stored);
+    const { schemaVersion, ...envelope } = stored;
+    expect(E.isRight(first) && first.right).to.deep.equal({ ...envelope, storedSchemaVersion: schemaVersion });
+    expect(registry.decode(stored)).to.equal(first);
+    // Another event with the same content is another event: decoded in its own right.
+    expect(registry.decode({ ...stored })).not.to.equal(first);
+  });
+
   it('insists that every older version has an upcaster', () => {
     expect(() => defineEvent('Broken', t.type({}), { schemaVersion: 3, upcasters: { 1: (d) => d } })).to.throw(/no upcaster from v2/);
   });
