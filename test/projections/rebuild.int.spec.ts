@@ -218,6 +218,20 @@ describe('rebuilding the read models', function () {
     expect(await rebuild(watchlists).then((result) => result.outcome)).to.equal('swapped');
   });
 
+  it('finds a difference in a table whose rows are hashed from their text (the catalogue, with its tsvector)', async () => {
+    const { rows } = await pool.query<{ movie_id: string }>(
+      "UPDATE rm_catalogue.movies SET overview = overview || ' (edited by hand)' WHERE movie_id = (SELECT movie_id FROM rm_catalogue.movies ORDER BY movie_id LIMIT 1) RETURNING movie_id::text",
+    );
+    expect(rows).to.have.length(1);
+    const refused = await rebuild(byName('catalogue'));
+    expect(refused.outcome).to.equal('refused');
+    if (refused.outcome !== 'refused' || refused.check.kind !== 'compared') throw new Error('expected a comparison');
+    const movies = refused.check.comparison.tables.find((table) => table.table === 'movies');
+    expect(movies?.same).to.equal(false);
+    expect(movies?.onlyLive.join()).to.contain('(edited by hand)');
+    expectSwappedIdentical(await rebuild(byName('catalogue'), { force: true }).then(() => rebuild(byName('catalogue'))));
+  });
+
   it('does not compare a read model whose version changed, and records the version rebuilt', async () => {
     await pool.query("UPDATE projection_state SET version = 0 WHERE name = 'history'");
     const result = await rebuild(byName('history'));
