@@ -46,6 +46,14 @@ describe('rebuilding the read models', function () {
     }
     return result;
   };
+  /** Every index of a schema, by name, as PostgreSQL would write its definition. */
+  const indexes = async (schema: string): Promise<Record<string, string>> => {
+    const { rows } = await pool.query<{ name: string; definition: string }>(
+      'SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE schemaname = $1 ORDER BY 1',
+      [schema],
+    );
+    return Object.fromEntries(rows.map((row) => [row.name, row.definition]));
+  };
   const everything = async (): Promise<Record<string, Record<string, string[]>>> =>
     Object.fromEntries(
       await Promise.all(projections.map(async (projection) => [projection.name, await contents(liveSchema(projection))] as const)),
@@ -91,11 +99,15 @@ describe('rebuilding the read models', function () {
     const before = await everything();
     expect(before.catalogue?.movies).to.have.length(120);
     expect(before.ratings?.user_ratings?.length).to.be.greaterThan(100);
+    const indexesBefore = await Promise.all(projections.map((projection) => indexes(liveSchema(projection))));
+    expect(indexesBefore.flatMap((byName) => Object.keys(byName))).to.have.length.greaterThan(15);
     // Side by side, with one read of the log for them all, as `rebuild --all` runs them.
     const results = await startRebuilds(projections, runtime).done;
     expect(results).to.have.length(projections.length);
     results.forEach(expectSwappedIdentical);
     expect(await everything()).to.deep.equal(before);
+    // The indexes a rebuild makes only after its catch-up are all there again, as the DDL has them.
+    expect(await Promise.all(projections.map((projection) => indexes(liveSchema(projection))))).to.deep.equal(indexesBefore);
     const { rows: leftovers } = await pool.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rm\\_%\\_\\_%'");
     expect(leftovers).to.deep.equal([]);
     const { rows: states } = await pool.query<{ name: string }>("SELECT name FROM projection_state WHERE name LIKE '%@rebuild'");
@@ -145,6 +157,7 @@ describe('rebuilding the read models', function () {
       Number(counts[0]?.left),
     );
     expect(await contents(liveSchema(ratings))).to.deep.equal(before);
+    expect(Object.keys(await indexes(liveSchema(ratings)))).to.include.members(['movie_ratings_by_average', 'user_ratings_by_user_recent']);
   });
 
   it('keeps reads of the live tables answering, with the same rows, during and after the swap', async () => {

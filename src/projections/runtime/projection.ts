@@ -16,7 +16,11 @@ export interface Projection {
   readonly eventTypes: readonly DomainEventType[];
   /** CREATE statements for its tables and indexes, unqualified. */
   readonly schema: string;
-  /** What the batch changes, in order; never read back (a batch is written blind, in one go). */
+  /**
+   * What the batch changes, in order; never read back (a batch is written blind, in one go). Rows
+   * are found by their unique keys only: a rebuild makes every other index after its catch-up
+   * (deferredIndexes.ts).
+   */
   readonly statements: (events: readonly RecordedEvent<DomainEvent>[]) => readonly Statement[];
 }
 

@@ -2,7 +2,7 @@ import type { Position } from '../../infrastructure/eventStore/eventStore.ts';
 import { inTransaction } from '../../infrastructure/postgres/transaction.ts';
 import type { TogetherEntry } from './catchUpTogether.ts';
 import { compareSchemas, quoteIdentifier } from './compare.ts';
-import { deferSearchIndexes, restoreDeferredIndexes } from './deferredIndexes.ts';
+import { deferIndexes, restoreDeferredIndexes } from './deferredIndexes.ts';
 import { holdLock, LockUnavailable, type HeldLock } from './lock.ts';
 import { liveSchema, rebuildSchema, rebuildStateName, type Projection } from './projection.ts';
 import type { Check, RebuildOptions, RebuildResult } from './rebuild.ts';
@@ -154,8 +154,7 @@ export const rebuildJob = (projection: Projection, runtime: ProjectionRuntime, o
     const discarded = await discardStale();
     const before = await stateOf(shadow.stateName);
     observer.started?.({ from: before?.position ?? -1n, resumed: before !== undefined && before.position >= 0n, discarded });
-    if ((await ensureProjectionSchema(runtime.pool, projection, shadow)) === 'created')
-      await deferSearchIndexes(runtime.pool, shadow.schema);
+    if ((await ensureProjectionSchema(runtime.pool, projection, shadow)) === 'created') await deferIndexes(runtime.pool, shadow.schema);
     observer.phase?.('catch-up', `building ${shadow.schema} from the log`);
     return 'ready';
   };
@@ -165,7 +164,7 @@ export const rebuildJob = (projection: Projection, runtime: ProjectionRuntime, o
     const caughtUp = await runTarget(shadow, { untilCaughtUp: true });
     if (caughtUp !== 'caught-up') return ended(caughtUp);
     const catchUpMs = performance.now() - started;
-    observer.phase?.('indexes', `making the search indexes of ${shadow.schema}`);
+    observer.phase?.('indexes', `making the indexes of ${shadow.schema}`);
     await restoreDeferredIndexes(runtime.pool, shadow.schema);
     if (stopping) return ended('stopped');
     observer.phase?.('hand-over', `waiting for the live runner of ${projection.name} to stand by`);
