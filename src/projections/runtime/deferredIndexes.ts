@@ -33,7 +33,7 @@ export const deferIndexes = (pool: pg.Pool, schema: string): Promise<void> =>
     await client.query(`COMMENT ON SCHEMA ${quoteIdentifier(schema)} IS ${client.escapeLiteral(note)}`);
   });
 
-/** Makes the indexes `deferSearchIndexes` dropped, all in one transaction; a no-op when none are owed. */
+/** Makes the indexes `deferIndexes` dropped, all in one transaction; a no-op when none are owed. */
 export const restoreDeferredIndexes = (pool: pg.Pool, schema: string): Promise<void> =>
   inTransaction(pool, async (client) => {
     const { rows } = await client.query<{ note: string | null }>(
