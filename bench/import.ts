@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { describeEnvironment } from './support/environment.ts';
-import { fromBench } from './support/processes.ts';
+import { fromBench, profileFlags } from './support/processes.ts';
 import { startBenchService, waitUntilCaughtUp } from './support/service.ts';
 import { round, table, whole } from './support/stats.ts';
 
@@ -26,9 +26,7 @@ const countRows = async (): Promise<number> => {
 
 const runCli = (args: readonly string[], env: Readonly<Record<string, string>>): Promise<string> =>
   new Promise((resolve, reject) => {
-    // BENCH_CPU_PROF_DIR=<folder>: a V8 CPU profile of the CLI process too (see support/processes.ts).
-    const profile = process.env.BENCH_CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`];
-    const child = spawn(process.execPath, [...profile, fromBench('bin/fastflix.js'), ...args], {
+    const child = spawn(process.execPath, [...profileFlags(), fromBench('bin/fastflix.js'), ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -6,12 +6,16 @@ export interface RunningProcess {
   readonly stop: () => Promise<void>;
 }
 
+/**
+ * Node's flags for a process a benchmark starts: with BENCH_CPU_PROF_DIR=<folder>, a V8 CPU profile of
+ * it is written there when it exits (the flag is not allowed in NODE_OPTIONS).
+ */
+export const profileFlags = (): string[] =>
+  process.env.BENCH_CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`];
+
 /** Starts a Node process (its stderr shown), and waits until `readyUrl` answers 200. */
 export const startHttpProcess = async (args: readonly string[], env: Record<string, string>, readyUrl: string): Promise<RunningProcess> => {
-  // BENCH_CPU_PROF_DIR=<folder> writes a V8 CPU profile of every process started here when it exits
-  // (the flag is not allowed in NODE_OPTIONS).
-  const profile = process.env.BENCH_CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`];
-  const child = spawn(process.execPath, [...profile, ...args], {
+  const child = spawn(process.execPath, [...profileFlags(), ...args], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',

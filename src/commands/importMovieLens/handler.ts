@@ -243,10 +243,11 @@ export const importMovieLens = async (
     }
   }
 
+  // Each user's id once, not once per rating: a v5 id costs a SHA-1.
+  const userIds = new Map([...users].map((userLensId) => [userLensId, userIdFor(userLensId)]));
   // One account per MovieLens user. They cannot sign in: MovieLens has no passwords, and "!" is no scrypt hash.
   step = progress('users', users.size);
-  await inParallel([...users], concurrency, async (userLensId) => {
-    const userId = userIdFor(userLensId);
+  await inParallel([...userIds], concurrency, async ([userLensId, userId]) => {
     const email = Email.decode(`movielens-${userLensId}@movielens.invalid`);
     const displayName = DisplayName.decode(`MovieLens user ${userLensId}`);
     if (E.isLeft(email) || E.isLeft(displayName)) throw new Error(`no valid account for MovieLens user ${userLensId}`);
@@ -265,8 +266,6 @@ export const importMovieLens = async (
     step();
   });
 
-  // Each user's and movie's id once, not once per rating: a v5 id costs a SHA-1.
-  const userIds = new Map([...users].map((userLensId) => [userLensId, userIdFor(userLensId)]));
   step = progress('ratings and tags', activity.size);
   await inParallel([...activity.values()], concurrency, async (entry) => {
     const userId = userIds.get(entry.userLensId);
