@@ -6,12 +6,15 @@ import { loadAccount } from '../commands/shared/accounts.ts';
 import { createMovieAvailabilityCache } from '../commands/shared/movieAvailability.ts';
 import { createStreamStates } from '../commands/shared/streamStates.ts';
 import { domainEventDefinitions } from '../domain/events.ts';
+import { catalogue } from '../projections/catalogue/projection.ts';
+import { ratings } from '../projections/ratings/projection.ts';
 import { createProjectionPositions } from '../projections/runtime/positions.ts';
+import { trending } from '../projections/trending/projection.ts';
 import { findMovie } from '../queries/getMovie/query.ts';
 import { createMovieViewCache } from '../queries/getMovie/movieViews.ts';
-import { createSearchResultCache } from '../queries/searchMovies/searchResults.ts';
-import { followCatalogueChanges } from '../queries/shared/catalogueChanges.ts';
 import { queryRoutes } from '../queries/routes.ts';
+import { createPageCache } from '../queries/shared/pageCache.ts';
+import { followReadModelChanges } from '../queries/shared/readModelChanges.ts';
 import { readYourWrites } from '../queries/shared/readYourWrites.ts';
 import { createGuards } from './auth/guards.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
@@ -144,15 +147,25 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       closers.push(positions.close);
       const db = await createQueryPool(database.url, config.database.poolSize, config.database.queryTimeoutMs);
       closers.push(() => db.end());
-      const changes = await followCatalogueChanges({ store: eventStore, positions, log });
-      closers.push(changes.close);
-      const movieViews = createMovieViewCache({ changes, read: (idOrSlug) => findMovie(db, idOrSlug) });
-      const searchResults = createSearchResultCache({ changes });
+      const catalogueChanges = await followReadModelChanges({ store: eventStore, readModels: [catalogue, ratings], positions, log });
+      closers.push(catalogueChanges.close);
+      const trendingChanges = await followReadModelChanges({
+        store: eventStore,
+        readModels: [trending, catalogue, ratings],
+        positions,
+        log,
+      });
+      closers.push(trendingChanges.close);
+      const movieViews = createMovieViewCache({ changes: catalogueChanges, read: (idOrSlug) => findMovie(db, idOrSlug) });
+      const now = (): number => clock().getTime();
+      const searchResults = createPageCache({ changes: catalogueChanges, now });
+      const trendingResults = createPageCache({ changes: trendingChanges, now, maxCharacters: 4 * 2 ** 20 });
       const queries = queryRoutes({
         ...dependencies,
         db,
         movieViews,
         searchResults,
+        trendingResults,
         consistentWith: readYourWrites(positions, config.readYourWritesTimeoutMs),
       });
       return [commandRoutes(dependencies), queries];

@@ -189,6 +189,52 @@ describe('trending, also watched and recommendations over HTTP', function () {
       expect(pageTwo.items.map((item) => item.movie.id)).to.deep.equal(all.items.slice(2).map((item) => item.movie.id));
     });
 
+    it('serves a page again from memory while it is current, and reads it again after a change, a few seconds or the next hour', async () => {
+      /** Moves the clock to `seconds` before (negative: after) the next whole hour. */
+      const toNextHour = (seconds: number) =>
+        running.clock.advance((3_600_000 - (running.clock.now().getTime() % 3_600_000)) / 1_000 - seconds);
+      // Well inside an hour, so that no hour begins between the reads below that expect memory.
+      toNextHour(-10);
+      const token = await admin();
+      const [kept, other] = [await addMovie(api, token), await addMovie(api, token)];
+      const [viewer] = await fans(1);
+      const watchesOf = async (query: string, at: string, movieId = kept.movieId): Promise<number | undefined> => {
+        const reply = await api.get<{ items: (Listed & { watches: number })[] }>(`/movies/trending?${query}`, consistent(at));
+        expect(reply.status, JSON.stringify(reply.body)).to.equal(200);
+        return reply.body.items.find((item) => item.movie.id === movieId)?.watches;
+      };
+      const first = await watch(viewer!, kept.movieId);
+      expect(await watchesOf('limit=100', first)).to.equal(1);
+      // Written behind the projection's back, so only a read of the table shows it: a page served
+      // from memory does not.
+      const tamper = (by: number) =>
+        pool.query('UPDATE rm_trending.activity SET watches = watches + $1 WHERE movie_id = $2', [by, kept.movieId]);
+      await tamper(50);
+      try {
+        expect(await watchesOf('limit=100', first)).to.equal(1);
+        running.clock.advance(6);
+        expect(await watchesOf('limit=100', first)).to.equal(51);
+        await tamper(-50);
+        expect(await watchesOf('limit=100', first)).to.equal(51);
+        // A watch of another movie changes the read model: every page read before it is read again.
+        const second = await watch(viewer!, other.movieId);
+        expect(await watchesOf('limit=100', second)).to.equal(1);
+        expect(await watchesOf('limit=100', second, other.movieId)).to.equal(1);
+        // Two seconds before the next hour, a first page holds until the hour, not for five seconds.
+        toNextHour(2);
+        expect(await watchesOf('limit=100', second)).to.equal(1);
+        await tamper(50);
+        expect(await watchesOf('limit=100', second)).to.equal(1);
+        running.clock.advance(3);
+        expect(await watchesOf('limit=100', second)).to.equal(51);
+      } finally {
+        await tamper(-50);
+      }
+      const archived = await api.delete(`/movies/${other.movieId}`, { token: await admin() });
+      expect(archived.status, JSON.stringify(archived.body)).to.equal(200);
+      expect(await watchesOf('limit=100', String(archived.body.position), other.movieId)).to.equal(undefined);
+    });
+
     it('refuses bad parameters with 400 naming them', async () => {
       const bad = await api.get('/movies/trending?window=1h&limit=0&top=5');
       expect(bad.status).to.equal(400);

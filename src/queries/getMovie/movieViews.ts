@@ -1,5 +1,5 @@
 import type { Position } from '../../infrastructure/eventStore/eventStore.ts';
-import type { CatalogueChanges } from '../shared/catalogueChanges.ts';
+import type { ReadModelChanges } from '../shared/readModelChanges.ts';
 import { toMovieView, type MovieRow, type MovieView } from '../shared/movies.ts';
 
 export interface MovieViewCache {
@@ -15,12 +15,12 @@ interface Entry {
 }
 
 /**
- * Movie views kept in memory, each trusted only while provably current (see catalogueChanges.ts): the
+ * Movie views kept in memory, each trusted only while provably current (see readModelChanges.ts): the
  * slug lookup then costs no database round trip, which was most of its cost. A movie rated every
  * second is read from the database every time; the rest of the catalogue is not.
  */
 export const createMovieViewCache = (options: {
-  readonly changes: CatalogueChanges;
+  readonly changes: ReadModelChanges;
   readonly read: (idOrSlug: string) => Promise<MovieRow | null>;
   readonly capacity?: number;
 }): MovieViewCache => {

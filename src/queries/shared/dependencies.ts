@@ -2,7 +2,7 @@ import type { Middleware } from 'koa';
 import type { DatabasePool } from 'slonik';
 import type { Guards } from '../../infrastructure/auth/guards.ts';
 import type { MovieViewCache } from '../getMovie/movieViews.ts';
-import type { SearchResultCache } from '../searchMovies/searchResults.ts';
+import type { PageCache } from './pageCache.ts';
 
 /** What the query routes are built from; the composition root makes one. */
 export interface QueryDependencies {
@@ -13,5 +13,7 @@ export interface QueryDependencies {
   /** Movie views kept current in memory for `GET /movies/:idOrSlug`; without it every lookup reads the database. */
   readonly movieViews?: MovieViewCache;
   /** Pages of `GET /movies` kept while provably current; without it every search reads the database. */
-  readonly searchResults?: SearchResultCache;
+  readonly searchResults?: PageCache;
+  /** Pages of `GET /movies/trending` kept while provably current; without it every request reads the database. */
+  readonly trendingResults?: PageCache;
 }

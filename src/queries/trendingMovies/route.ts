@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import * as t from 'io-ts';
+import type { DatabasePool } from 'slonik';
 import { strictPartial } from '../../infrastructure/codecs/strict.ts';
 import { badRequest } from '../../infrastructure/http/problem.ts';
 import type { QueryDependencies } from '../shared/dependencies.ts';
@@ -25,30 +26,56 @@ interface Position {
  * now holds no activity at all, the list is the same window ending at the newest activity, labelled
  * `basis: "latest-activity"` with its `from` and `to`, so a client can say "trending in March 2018".
  * A cursor keeps the window of its first page, so that pages fit together while time moves on.
+ * Scoring ranks every movie with activity in the window (150,000 of them on a busy day), so answers
+ * are kept in memory while provably current (pageCache.ts), as search pages are.
  */
 export const trendingMoviesRoute = (router: Router, dependencies: QueryDependencies & { readonly clock: () => Date }): void => {
   router.get('/movies/trending', dependencies.consistentWith('trending', 'catalogue', 'ratings'), async (ctx) => {
     const { window = '24h', limit = defaultLimit, cursor } = decodeQuery(TrendingQuery, ctx);
+    const start: Position | undefined = cursor === undefined ? undefined : positionOf(cursor);
     const now = dependencies.clock();
-    let position: Position = cursor === undefined ? { basis: 'now', to: now.getTime() } : positionOf(cursor);
-    let bounds = windowEndingAt(window, new Date(position.to));
-    let rows = await trendingPage(dependencies.db, window, bounds, position.after, limit + 1);
-    if (rows.length === 0 && cursor === undefined) {
-      const latest = await latestActivityEnd(dependencies.db, now);
-      if (latest !== null && latest.getTime() <= bounds.from.getTime()) {
-        position = { basis: 'latest-activity', to: latest.getTime() };
-        bounds = windowEndingAt(window, latest);
-        rows = await trendingPage(dependencies.db, window, bounds, undefined, limit + 1);
-      }
+    const read = () => trendingList(dependencies.db, window, limit, now, start);
+    if (dependencies.trendingResults === undefined) {
+      ctx.body = await read();
+      return;
     }
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    ctx.body = {
-      ...describe(window, position.basis, bounds),
-      items: items.map((row) => ({ movie: toMovieView(row), score: round(row.score), watches: row.watches, ratings: row.ratings })),
-      nextCursor: rows.length > limit && last !== undefined ? encodeCursor([position.to, position.basis, last.score, last.movie_id]) : null,
-    };
+    ctx.type = 'application/json';
+    ctx.body = await dependencies.trendingResults.page(JSON.stringify([window, limit, cursor ?? null]), read, {
+      // A page after a cursor keeps the cursor's window: only the read models change it. A first page
+      // ends now, and its answer holds for as long as the same hours are in the window (the hour
+      // rows of activity are whole UTC hours, so until the next one begins): a later end only scales
+      // every score by one factor. Kept at most a few seconds all the same, so `to` stays recent.
+      validUntil: start === undefined ? Math.min(now.getTime() + firstPageMaxAgeMs, nextHourAfter(now)) : undefined,
+    });
   });
+};
+
+/** How long a first page, read with the window ending at its request, may be served again. */
+const firstPageMaxAgeMs = 5_000;
+
+const nextHourAfter = (time: Date): number => (Math.floor(time.getTime() / hourMs) + 1) * hourMs;
+
+const hourMs = 3_600_000;
+
+const trendingList = async (db: DatabasePool, window: TrendingWindow, limit: number, now: Date, start: Position | undefined) => {
+  let position: Position = start ?? { basis: 'now', to: now.getTime() };
+  let bounds = windowEndingAt(window, new Date(position.to));
+  let rows = await trendingPage(db, window, bounds, position.after, limit + 1);
+  if (rows.length === 0 && start === undefined) {
+    const latest = await latestActivityEnd(db, now);
+    if (latest !== null && latest.getTime() <= bounds.from.getTime()) {
+      position = { basis: 'latest-activity', to: latest.getTime() };
+      bounds = windowEndingAt(window, latest);
+      rows = await trendingPage(db, window, bounds, undefined, limit + 1);
+    }
+  }
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return {
+    ...describe(window, position.basis, bounds),
+    items: items.map((row) => ({ movie: toMovieView(row), score: round(row.score), watches: row.watches, ratings: row.ratings })),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor([position.to, position.basis, last.score, last.movie_id]) : null,
+  };
 };
 
 const describe = (window: TrendingWindow, basis: Basis, bounds: WindowBounds) => ({

@@ -1,15 +1,15 @@
 import { expect } from 'chai';
 import type { Position } from '../../src/infrastructure/eventStore/eventStore.ts';
-import { createSearchResultCache } from '../../src/queries/searchMovies/searchResults.ts';
-import type { CatalogueChanges } from '../../src/queries/shared/catalogueChanges.ts';
+import { createPageCache } from '../../src/queries/shared/pageCache.ts';
+import type { ReadModelChanges } from '../../src/queries/shared/readModelChanges.ts';
 
 // The page cache's own rules, against a feed of changes whose positions the spec moves: the API spec
-// (searchMovies.api.spec.ts) shows the same rules over HTTP with the real feed.
+// (searchMovies.api.spec.ts, discovery.api.spec.ts) shows the same rules over HTTP with the real feed.
 
 /** Read models at `applied`; the latest change at `changedAt`. */
 const feed = () => {
   const state = { applied: 10n, changedAt: 0n };
-  const changes: CatalogueChanges = {
+  const changes: ReadModelChanges = {
     stand: () => ({ applied: state.applied, ahead: state.applied }),
     unchangedSince: (readAt: Position) => readAt >= state.changedAt,
     close: () => Promise.resolve(),
@@ -36,10 +36,10 @@ const reads = () => {
   };
 };
 
-describe('search result cache', () => {
+describe('page cache', () => {
   it('serves a repeated page from memory until a change, then reads it again', async () => {
     const { changes, change } = feed();
-    const cache = createSearchResultCache({ changes });
+    const cache = createPageCache({ changes });
     let count = 0;
     const read = (page: unknown) => () => {
       count++;
@@ -54,7 +54,7 @@ describe('search result cache', () => {
 
   it('runs one read for concurrent requests of one page', async () => {
     const { changes } = feed();
-    const cache = createSearchResultCache({ changes });
+    const cache = createPageCache({ changes });
     const pending = reads();
     const answers = Promise.all([cache.page('q', pending.read(['a'])), cache.page('q', pending.read(['b']))]);
     pending.finishAll();
@@ -64,7 +64,7 @@ describe('search result cache', () => {
 
   it('does not join a read that began before a change, nor keep its page', async () => {
     const { changes, change } = feed();
-    const cache = createSearchResultCache({ changes });
+    const cache = createPageCache({ changes });
     const pending = reads();
     const before = cache.page('q', pending.read(['old']));
     change();
@@ -77,7 +77,7 @@ describe('search result cache', () => {
 
   it('keeps at most maxCharacters of JSON, dropping the least recently used page first', async () => {
     const { changes } = feed();
-    const cache = createSearchResultCache({ changes, maxCharacters: 10 });
+    const cache = createPageCache({ changes, maxCharacters: 10 });
     const page = (text: string) => () => Promise.resolve(text);
     await cache.page('a', page('aaa'));
     await cache.page('b', page('bbb'));
@@ -85,5 +85,33 @@ describe('search result cache', () => {
     await cache.page('c', page('ccc'));
     expect(await cache.page('a', page('again'))).to.equal('"aaa"');
     expect(await cache.page('b', page('read again'))).to.equal('"read again"');
+  });
+
+  it('serves a page that depends on the time only until its validUntil', async () => {
+    const { changes } = feed();
+    let now = 1_000;
+    const cache = createPageCache({ changes, now: () => now });
+    const page = (text: string) => () => Promise.resolve(text);
+    expect(await cache.page('t', page('first'), { validUntil: 2_000 })).to.equal('"first"');
+    now = 1_999;
+    expect(await cache.page('t', page('second'), { validUntil: 3_000 })).to.equal('"first"');
+    now = 2_000;
+    expect(await cache.page('t', page('third'), { validUntil: 3_000 })).to.equal('"third"');
+    expect(await cache.page('t', page('fourth'))).to.equal('"third"');
+  });
+
+  it('does not join a read whose validUntil has passed', async () => {
+    const { changes } = feed();
+    let now = 1_000;
+    const cache = createPageCache({ changes, now: () => now });
+    const pending = reads();
+    const before = cache.page('t', pending.read('old'), { validUntil: 1_500 });
+    now = 1_500;
+    const after = cache.page('t', pending.read('new'), { validUntil: 2_500 });
+    pending.finishAll();
+    expect(await Promise.all([before, after])).to.deep.equal(['"old"', '"new"']);
+    expect(pending.count()).to.equal(2);
+    now = 2_500;
+    expect(await cache.page('t', () => Promise.resolve('newer'))).to.equal('"newer"');
   });
 });

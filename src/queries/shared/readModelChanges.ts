@@ -1,22 +1,20 @@
 import type { EventStore, Position } from '../../infrastructure/eventStore/eventStore.ts';
 import type { Logger } from '../../infrastructure/logging/logger.ts';
+import type { Projection } from '../../projections/runtime/projection.ts';
 import type { ProjectionPositions } from '../../projections/runtime/positions.ts';
 
-/** The events that change what the catalogue and ratings read models show, each naming its movie in `data.movieId`. */
-const changes = ['MovieAdded', 'MovieDetailsChanged', 'MovieArchived', 'MovieRated', 'RatingRetracted'] as const;
-
 export interface ReadModelStand {
-  /** Both read models (catalogue, ratings) have applied the log up to here. */
+  /** Every followed read model has applied the log up to here. */
   readonly applied: Position;
-  /** Neither has applied beyond here. */
+  /** None has applied beyond here. */
   readonly ahead: Position;
 }
 
-export interface CatalogueChanges {
-  /** Where the catalogue and ratings read models stand now; take it before reading them. */
+export interface ReadModelChanges {
+  /** Where the followed read models stand now; take it before reading them. */
   readonly stand: () => ReadModelStand;
   /**
-   * Whether what was read while both read models stood at `readAt` is still what they show: about
+   * Whether what was read while the read models stood at `readAt` is still what they show: about
    * movie `movieId` only, or, without it, about any movie. False whenever it cannot be proven.
    */
   readonly unchangedSince: (readAt: Position, movieId?: string) => boolean;
@@ -24,23 +22,28 @@ export interface CatalogueChanges {
 }
 
 /**
- * Which movies changed since when, so that answers read from the catalogue and ratings read models can
- * be kept in memory and trusted exactly while nothing they depend on changed. A subscription to the
- * events that change those read models (from the head of the log at start) records the position of
- * the latest change, overall and per movie. It is only believed while it has seen at least as far as
- * both read models have applied, so no applied change can be missed: an answer read when both stood
- * at P is current unless a change after P has been seen. That keeps read-your-writes: a request with
- * X-Min-Position N is answered once the read models passed N, and then from memory only by an answer
- * that includes every change up to N.
+ * Which movies changed since when, so that answers read from some read models can be kept in memory
+ * and trusted exactly while nothing they depend on changed. A subscription to the events those read
+ * models follow (from the head of the log at start; each names its movie in `data.movieId`) records
+ * the position of the latest change, overall and per movie. It is only believed while it has seen at
+ * least as far as every one of them has applied, so no applied change can be missed: an answer read
+ * when all stood at P is current unless a change after P has been seen. That keeps read-your-writes: a
+ * request with X-Min-Position N is answered once the read models passed N, and then from memory only
+ * by an answer that includes every change up to N.
  */
-export const followCatalogueChanges = async (options: {
+export const followReadModelChanges = async (options: {
   readonly store: EventStore;
+  /** The read models the answers are read from. */
+  readonly readModels: readonly Pick<Projection, 'name' | 'eventTypes'>[];
   readonly positions: Pick<ProjectionPositions, 'current'>;
   readonly log: Logger;
   /** Movies whose latest change is remembered one by one; past twice this, answers read before are dropped. */
   readonly capacity?: number;
-}): Promise<CatalogueChanges> => {
-  const { store, positions, log } = options;
+}): Promise<ReadModelChanges> => {
+  const { store, positions, log, readModels } = options;
+  const names = readModels.map((readModel) => readModel.name);
+  if (names.length === 0) throw new Error('followReadModelChanges needs a read model to follow');
+  const changes = [...new Set(readModels.flatMap((readModel) => readModel.eventTypes))];
   const capacity = options.capacity ?? 100_000;
   const touched = new Map<string, Position>();
   /** Per-movie records start here (they were reset past anything read before). */
@@ -66,13 +69,20 @@ export const followCatalogueChanges = async (options: {
     }
   })().catch((error: unknown) => {
     trusted = false;
-    if (!closing) log.error({ err: error }, 'lost the subscription to catalogue changes; answers are now always read from the database');
+    if (!closing) {
+      log.error(
+        { err: error, readModels: names },
+        'lost the subscription to read model changes; answers are now always read from the database',
+      );
+    }
   });
 
   const stand = (): ReadModelStand => {
-    const catalogue = positions.current('catalogue');
-    const ratings = positions.current('ratings');
-    return { applied: catalogue < ratings ? catalogue : ratings, ahead: catalogue > ratings ? catalogue : ratings };
+    const standing = names.map((name) => positions.current(name));
+    return {
+      applied: standing.reduce((least, position) => (position < least ? position : least)),
+      ahead: standing.reduce((most, position) => (position > most ? position : most)),
+    };
   };
 
   return {
