@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+import { LRUCache } from 'lru-cache';
 import { movieDecider } from '../../domain/movie/decide.ts';
 import type { Uuid } from '../../domain/shared/codecs.ts';
 import type { MovieAvailability } from '../../domain/viewing/decide.ts';
@@ -34,15 +35,12 @@ export const createMovieAvailabilityCache = async (
   log: Logger,
   capacity = 200_000,
 ): Promise<MovieAvailabilityCache> => {
-  const entries = new Map<Uuid, Entry>();
+  const entries = new LRUCache<Uuid, Entry>({ max: capacity });
   let trusted = true;
   const remember = (movieId: Uuid, entry: Entry): void => {
-    const known = entries.get(movieId);
+    const known = entries.peek(movieId);
     if (known !== undefined && known.position >= entry.position) return;
-    entries.delete(movieId);
     entries.set(movieId, entry);
-    const oldest = entries.keys().next();
-    if (entries.size > capacity && oldest.done !== true) entries.delete(oldest.value);
   };
 
   const subscription = environment.store.subscribeToAll({

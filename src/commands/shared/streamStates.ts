@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Position, StreamName, StreamRevision } from '../../infrastructure/eventStore/eventStore.ts';
 
 export type Revision = StreamRevision | 'no_stream';
@@ -29,24 +30,13 @@ export interface StreamStates {
 }
 
 export const createStreamStates = (capacity = 50_000): StreamStates => {
-  const entries = new Map<StreamName, KnownStream>();
+  const entries = new LRUCache<StreamName, KnownStream>({ max: capacity });
   return {
-    recall: (stream) => {
-      const known = entries.get(stream);
-      if (known === undefined) return undefined;
-      entries.delete(stream);
-      entries.set(stream, known);
-      return known;
-    },
+    recall: (stream) => entries.get(stream),
     remember: (stream, known) => {
-      const current = entries.get(stream);
+      const current = entries.peek(stream);
       if (current !== undefined && !isLater(known.revision, current.revision)) return;
-      entries.delete(stream);
       entries.set(stream, known);
-      if (entries.size > capacity) {
-        const oldest = entries.keys().next();
-        if (oldest.done !== true) entries.delete(oldest.value);
-      }
     },
     forget: (stream) => {
       entries.delete(stream);

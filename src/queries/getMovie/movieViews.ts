@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Position } from '../../infrastructure/eventStore/eventStore.ts';
 import type { ReadModelChanges } from '../shared/readModelChanges.ts';
 import { toMovieView, type MovieRow, type MovieView } from '../shared/movies.ts';
@@ -26,7 +27,7 @@ export const createMovieViewCache = (options: {
 }): MovieViewCache => {
   const { changes, read } = options;
   const capacity = options.capacity ?? 100_000;
-  const entries = new Map<string, Entry>();
+  const entries = new LRUCache<string, Entry>({ max: capacity });
 
   return {
     find: async (idOrSlug) => {
@@ -37,10 +38,7 @@ export const createMovieViewCache = (options: {
       if (row === null) return null;
       const view = toMovieView(row);
       if (changes.unchangedSince(readAt, row.movie_id)) {
-        entries.delete(idOrSlug);
         entries.set(idOrSlug, { movieId: row.movie_id, view, readAt });
-        const oldest = entries.keys().next();
-        if (entries.size > capacity && oldest.done !== true) entries.delete(oldest.value);
       } else if (known !== undefined) {
         entries.delete(idOrSlug);
       }

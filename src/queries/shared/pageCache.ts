@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Position } from '../../infrastructure/eventStore/eventStore.ts';
 import type { ReadModelChanges } from './readModelChanges.ts';
 
@@ -38,42 +39,19 @@ export const createPageCache = (options: {
   const { changes } = options;
   const maxCharacters = options.maxCharacters ?? 32 * 2 ** 20;
   const now = options.now ?? Date.now;
-  const entries = new Map<string, Entry>();
+  // Least recently used pages go first; a page longer than the whole budget is not kept.
+  const entries = new LRUCache<string, Entry>({ maxSize: maxCharacters, sizeCalculation: (entry) => Math.max(1, entry.json.length) });
   /** Pages being read: a request for one joins its read rather than running the same query again. */
   const reading = new Map<string, { readonly json: Promise<string>; readonly readAt: Position; readonly validUntil: number }>();
-  let characters = 0;
 
   const current = (page: { readonly readAt: Position; readonly validUntil: number }): boolean =>
     now() < page.validUntil && changes.unchangedSince(page.readAt);
 
-  const forget = (key: string): void => {
-    const entry = entries.get(key);
-    if (entry === undefined) return;
-    entries.delete(key);
-    characters -= entry.json.length;
-  };
-
-  const keep = (key: string, entry: Entry): void => {
-    forget(key);
-    if (entry.json.length > maxCharacters) return;
-    entries.set(key, entry);
-    characters += entry.json.length;
-    for (const [oldest] of entries) {
-      if (characters <= maxCharacters) break;
-      forget(oldest);
-    }
-  };
-
   return {
     page: async (key, read, pageOptions) => {
       const known = entries.get(key);
-      if (known !== undefined && current(known)) {
-        // Most recently used last, so that the oldest is dropped first.
-        entries.delete(key);
-        entries.set(key, known);
-        return known.json;
-      }
-      forget(key);
+      if (known !== undefined && current(known)) return known.json;
+      entries.delete(key);
       // A read under way is as good as a new one while nothing changed since it began.
       const pending = reading.get(key);
       if (pending !== undefined && current(pending)) return pending.json;
@@ -84,7 +62,7 @@ export const createPageCache = (options: {
       reading.set(key, started);
       try {
         const text = await json;
-        if (current(started)) keep(key, { json: text, readAt, validUntil });
+        if (current(started)) entries.set(key, { json: text, readAt, validUntil });
         return text;
       } finally {
         if (reading.get(key) === started) reading.delete(key);
