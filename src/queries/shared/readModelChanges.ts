@@ -77,12 +77,16 @@ export const followReadModelChanges = async (options: {
     }
   });
 
+  // Asked on every answer served from memory: a loop, not arrays.
   const stand = (): ReadModelStand => {
-    const standing = names.map((name) => positions.current(name));
-    return {
-      applied: standing.reduce((least, position) => (position < least ? position : least)),
-      ahead: standing.reduce((most, position) => (position > most ? position : most)),
-    };
+    let applied = positions.current(names[0] as string);
+    let ahead = applied;
+    for (let index = 1; index < names.length; index++) {
+      const position = positions.current(names[index] as string);
+      if (position < applied) applied = position;
+      if (position > ahead) ahead = position;
+    }
+    return { applied, ahead };
   };
 
   return {
