@@ -34,6 +34,13 @@ export const windowEndingAt = (window: TrendingWindow, to: Date): WindowBounds =
 });
 
 /**
+ * When the hours a window ending at `to` counts next change (milliseconds since the epoch): activity
+ * is counted in whole UTC hours, and a window holds the hours that overlap it, so every end within
+ * one hour counts the same hours, and a later end only scales every score by one factor.
+ */
+export const windowHoursChangeAfter = (to: Date): number => (Math.floor(to.getTime() / hourMs) + 1) * hourMs;
+
+/**
  * The end of the most recent window with any activity on a movie of the catalogue, at or before
  * `now`: the end of the newest hour with activity. Null when there was never any.
  */

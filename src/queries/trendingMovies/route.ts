@@ -7,7 +7,15 @@ import type { QueryDependencies } from '../shared/dependencies.ts';
 import { decodeQuery } from '../shared/http.ts';
 import { decodeCursor, encodeCursor, toMovieView } from '../shared/movies.ts';
 import { defaultLimit, pageParams } from '../shared/paging.ts';
-import { latestActivityEnd, trendingPage, trendingWindows, windowEndingAt, type TrendingWindow, type WindowBounds } from './query.ts';
+import {
+  latestActivityEnd,
+  trendingPage,
+  trendingWindows,
+  windowEndingAt,
+  windowHoursChangeAfter,
+  type TrendingWindow,
+  type WindowBounds,
+} from './query.ts';
 
 const TrendingQuery = strictPartial({ window: t.keyof({ '24h': null, '7d': null }), ...pageParams }, 'TrendingQuery');
 
@@ -42,20 +50,15 @@ export const trendingMoviesRoute = (router: Router, dependencies: QueryDependenc
     ctx.type = 'application/json';
     ctx.body = await dependencies.trendingResults.page(JSON.stringify([window, limit, cursor ?? null]), read, {
       // A page after a cursor keeps the cursor's window: only the read models change it. A first page
-      // ends now, and its answer holds for as long as the same hours are in the window (the hour
-      // rows of activity are whole UTC hours, so until the next one begins): a later end only scales
-      // every score by one factor. Kept at most a few seconds all the same, so `to` stays recent.
-      validUntil: start === undefined ? Math.min(now.getTime() + firstPageMaxAgeMs, nextHourAfter(now)) : undefined,
+      // ends now, and its order holds until the window's hours change (windowHoursChangeAfter); it is
+      // kept a few seconds at most all the same, so that its `to` and scores stay recent.
+      validUntil: start === undefined ? Math.min(now.getTime() + firstPageMaxAgeMs, windowHoursChangeAfter(now)) : undefined,
     });
   });
 };
 
 /** How long a first page, read with the window ending at its request, may be served again. */
 const firstPageMaxAgeMs = 5_000;
-
-const nextHourAfter = (time: Date): number => (Math.floor(time.getTime() / hourMs) + 1) * hourMs;
-
-const hourMs = 3_600_000;
 
 const trendingList = async (db: DatabasePool, window: TrendingWindow, limit: number, now: Date, start: Position | undefined) => {
   let position: Position = start ?? { basis: 'now', to: now.getTime() };
