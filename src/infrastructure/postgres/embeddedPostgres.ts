@@ -1,6 +1,6 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { chown, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { arch, platform, tmpdir } from 'node:os';
+import { arch, platform, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -153,6 +153,14 @@ const initialise = async (clusterDir: string, password: string, initdb: string, 
   }
 };
 
+/**
+ * PostgreSQL's own page cache. Its default, 128 MB, is a third of the catalogue read model alone at
+ * 1,000,000 movies; every page beyond it comes from the operating system's cache at a few
+ * microseconds each. An eighth of the machine's memory, at most 1 GB: the pages are only taken as
+ * they are used, and the service and the operating system keep the rest.
+ */
+const sharedBuffersMb = (): number => Math.max(128, Math.min(1_024, Math.floor(totalmem() / 8 / 2 ** 20)));
+
 const run = (command: string, args: string[], owner: Owner | undefined): Promise<void> =>
   new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { ...owner, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
@@ -178,7 +186,11 @@ const startServer = async (
   if (owner !== undefined) await chown(logFile, owner.uid, owner.gid);
   const server = spawn(
     postgres,
-    ['-D', clusterDir, '-p', String(port), '-c', `listen_addresses=${tcpHost}`, '-c', `unix_socket_directories=${socketDir ?? ''}`],
+    [
+      ...['-D', clusterDir, '-p', String(port)],
+      ...['-c', `listen_addresses=${tcpHost}`, '-c', `unix_socket_directories=${socketDir ?? ''}`],
+      ...['-c', `shared_buffers=${sharedBuffersMb()}MB`],
+    ],
     { ...owner, detached: true, stdio: ['ignore', output.fd, output.fd], env: { ...process.env, LC_ALL: 'C' } },
   );
   await output.close();
