@@ -108,6 +108,40 @@ describe('trending, also watched and recommendations over HTTP', function () {
       expect(reasons.indexOf('popular') === -1 || reasons.lastIndexOf('trending') < reasons.indexOf('popular')).to.equal(true);
     });
 
+    it('gives every user without history one list, kept in memory, and a user their own list from their first rating', async () => {
+      const hit = await addMovie(api, await admin());
+      const [someone, first, second] = await fans(3);
+      const watched = await watch(someone!, hit.movieId);
+      // Time for the service's change feed to read past the writes: a list is kept only while the
+      // feed has seen as far as the read models stand.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const listOf = async (user: SignedIn, at: string) => {
+        const reply = await api.get<{ items: (Listed & { reason: string })[] }>(
+          '/me/recommendations?limit=100',
+          consistent(at, await tokenOf(user)),
+        );
+        expect(reply.status, JSON.stringify(reply.body)).to.equal(200);
+        return reply.body.items.map((item) => `${item.movie.id} ${item.score} ${item.reason}`);
+      };
+      const firstList = await listOf(first!, watched);
+      expect(firstList.some((item) => item.startsWith(hit.movieId))).to.equal(true);
+      // Written behind the projection's back: only a list read from the tables would show it.
+      const tamper = (by: number) =>
+        pool.query('UPDATE rm_trending.activity SET watches = watches + $1 WHERE movie_id = $2', [by, hit.movieId]);
+      await tamper(1_000);
+      try {
+        expect(await listOf(second!, watched)).to.deep.equal(firstList);
+      } finally {
+        await tamper(-1_000);
+      }
+      // Once the second user rated the movie, their list is their own and leaves it out; the rating
+      // changed the read models, so the first user's list is read again.
+      const rated = await rate(second!, hit.movieId, 4);
+      const secondList = await listOf(second!, rated);
+      expect(secondList.some((item) => item.startsWith(hit.movieId))).to.equal(false);
+      expect((await listOf(first!, rated)).some((item) => item.startsWith(hit.movieId))).to.equal(true);
+    });
+
     it('recommends what resembles the user’s favourites, never what they rated, watched or what was archived', async () => {
       const token = await admin();
       const [alien, aliens, prometheus, aliens3, up] = await Promise.all([1, 2, 3, 4, 5].map(() => addMovie(api, token)));

@@ -67,6 +67,19 @@ export const popularUnseen = (db: DatabasePool, userId: string, chosen: readonly
      ORDER BY r.count DESC, r.average DESC NULLS LAST, m.movie_id
      LIMIT ${limit}`);
 
+/** Whether the user rated or watched anything (as the cowatch read model has it). */
+export const hasHistory = (db: DatabasePool, userId: string): Promise<boolean> =>
+  db.oneFirst(
+    sql.type(z.object({ found: z.boolean() }))`SELECT EXISTS (SELECT 1 FROM rm_cowatch.interactions WHERE user_id = ${userId}) AS found`,
+  );
+
+/**
+ * Someone who never rated or watched anything: every such user is recommended the same movies (the
+ * trending and popular fallbacks, nothing to leave out), so their list is computed as this id's.
+ * No user has it (ids are random v4 or name-based v5 UUIDs).
+ */
+export const userWithoutHistory = '00000000-0000-0000-0000-000000000000';
+
 /**
  * What `GET /me/recommendations` answers, and what `fastflix eval recommendations` measures: the
  * model's picks, then, while fewer than `limit`, what is trending this week (or in the latest week

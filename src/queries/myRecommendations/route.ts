@@ -4,7 +4,8 @@ import { strictPartial } from '../../infrastructure/codecs/strict.ts';
 import type { QueryDependencies } from '../shared/dependencies.ts';
 import { decodeQuery } from '../shared/http.ts';
 import { toMovieView } from '../shared/movies.ts';
-import { recommendationsFor } from './query.ts';
+import { windowEndingNowValidUntil } from '../trendingMovies/query.ts';
+import { hasHistory, recommendationsFor, userWithoutHistory } from './query.ts';
 
 const RecommendationsQuery = strictPartial({ limit: integerInRange(1, 100) }, 'RecommendationsQuery');
 
@@ -21,14 +22,30 @@ export const myRecommendationsRoute = (router: Router, dependencies: QueryDepend
     dependencies.consistentWith('cowatch', 'trending', 'catalogue', 'ratings'),
     async (ctx) => {
       const { limit = 20 } = decodeQuery(RecommendationsQuery, ctx);
-      const picks = await recommendationsFor(dependencies.db, ctx.state.user?.sub ?? '', { limit, now: dependencies.clock() });
-      ctx.body = {
-        items: picks.map((pick) => ({
-          movie: toMovieView(pick.row),
-          score: Math.round(pick.score * 10_000) / 10_000,
-          reason: pick.reason,
-        })),
+      const userId = ctx.state.user?.sub ?? '';
+      const now = dependencies.clock();
+      const answer = async (forUser: string) => {
+        const picks = await recommendationsFor(dependencies.db, forUser, { limit, now });
+        return {
+          items: picks.map((pick) => ({
+            movie: toMovieView(pick.row),
+            score: Math.round(pick.score * 10_000) / 10_000,
+            reason: pick.reason,
+          })),
+        };
       };
+      if (dependencies.trendingResults === undefined || (await hasHistory(dependencies.db, userId))) {
+        ctx.body = await answer(userId);
+        return;
+      }
+      // A user without history gets what every such user gets, read from the trending, catalogue and
+      // ratings read models only: kept in memory with the trending pages, under the same rules.
+      ctx.type = 'application/json';
+      ctx.body = await dependencies.trendingResults.page(
+        JSON.stringify(['recommendations without history', limit]),
+        () => answer(userWithoutHistory),
+        { validUntil: windowEndingNowValidUntil(now) },
+      );
     },
   );
 };

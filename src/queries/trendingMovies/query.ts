@@ -41,6 +41,13 @@ export const windowEndingAt = (window: TrendingWindow, to: Date): WindowBounds =
 export const windowHoursChangeAfter = (to: Date): number => (Math.floor(to.getTime() / hourMs) + 1) * hourMs;
 
 /**
+ * Until when a list read with its window ending `now` may be served again (milliseconds since the
+ * epoch): its order holds until the window's hours change, and it is kept a few seconds at most all
+ * the same, so that its `to` and scores stay recent.
+ */
+export const windowEndingNowValidUntil = (now: Date): number => Math.min(now.getTime() + 5_000, windowHoursChangeAfter(now));
+
+/**
  * The end of the most recent window with any activity on a movie of the catalogue, at or before
  * `now`: the end of the newest hour with activity. Null when there was never any.
  */

@@ -12,7 +12,7 @@ import {
   trendingPage,
   trendingWindows,
   windowEndingAt,
-  windowHoursChangeAfter,
+  windowEndingNowValidUntil,
   type TrendingWindow,
   type WindowBounds,
 } from './query.ts';
@@ -49,16 +49,11 @@ export const trendingMoviesRoute = (router: Router, dependencies: QueryDependenc
     }
     ctx.type = 'application/json';
     ctx.body = await dependencies.trendingResults.page(JSON.stringify([window, limit, cursor ?? null]), read, {
-      // A page after a cursor keeps the cursor's window: only the read models change it. A first page
-      // ends now, and its order holds until the window's hours change (windowHoursChangeAfter); it is
-      // kept a few seconds at most all the same, so that its `to` and scores stay recent.
-      validUntil: start === undefined ? Math.min(now.getTime() + firstPageMaxAgeMs, windowHoursChangeAfter(now)) : undefined,
+      // A page after a cursor keeps the cursor's window: only the read models change it.
+      validUntil: start === undefined ? windowEndingNowValidUntil(now) : undefined,
     });
   });
 };
-
-/** How long a first page, read with the window ending at its request, may be served again. */
-const firstPageMaxAgeMs = 5_000;
 
 const trendingList = async (db: DatabasePool, window: TrendingWindow, limit: number, now: Date, start: Position | undefined) => {
   let position: Position = start ?? { basis: 'now', to: now.getTime() };
