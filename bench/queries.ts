@@ -198,6 +198,22 @@ const measure = async (service: BenchService, constantUrl: string, label: string
   } else {
     console.log(`  ${label}: no registered user has ratings here, so GET /me/recommendations is not measured on this catalogue`);
   }
+  // Users who have not rated or watched anything: one list for all of them (the trending and popular
+  // fallbacks), kept with the trending pages.
+  const newcomers = await registeredNewcomers(service, 20);
+  results.push(
+    await load(`${label}: GET /me/recommendations (${whole(newcomers.length)} users without history)`, {
+      url: service.base,
+      connections,
+      seconds,
+      request: (request) => ({
+        ...request,
+        method: 'GET' as const,
+        path: '/me/recommendations',
+        headers: { ...request.headers, authorization: `Bearer ${pick(newcomers)}` },
+      }),
+    }),
+  );
   return { rows: results, ceiling, slug, firstSearch, search, trendingReads, byKind: await latencyByKind(service.base, probes) };
 };
 
@@ -252,6 +268,29 @@ const signedInRaters = async (service: BenchService): Promise<string[]> => {
     nowSeconds: () => Math.floor(Date.now() / 1000),
   });
   return rows.map((row) => tokens.issueAccessToken({ sub: row.user_id as Uuid, role: 'user', sid: randomUUID() as Uuid }).token);
+};
+
+/** Access tokens for `count` users registered through the API just now (as signedInRaters signs them). */
+const registeredNewcomers = async (service: BenchService, count: number): Promise<string[]> => {
+  const tokens = createTokenService({
+    secret: service.jwtSecret,
+    accessTokenTtlSeconds: 3_600,
+    refreshTokenTtlSeconds: 3_600,
+    nowSeconds: () => Math.floor(Date.now() / 1000),
+  });
+  const users = await Promise.all(
+    Array.from({ length: count }, async () => {
+      const response = await fetch(`${service.base}/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `newcomer-${randomUUID()}@bench.example`, password: `pw-${randomUUID()}`, displayName: 'Newcomer' }),
+      });
+      const body = (await response.json()) as { userId?: string };
+      if (!response.ok || body.userId === undefined) throw new Error(`POST /auth/register answered ${response.status}`);
+      return body.userId;
+    }),
+  );
+  return users.map((userId) => tokens.issueAccessToken({ sub: userId as Uuid, role: 'user', sid: randomUUID() as Uuid }).token);
 };
 
 const queryKinds: readonly QueryKind[] = ['one word', 'two words', 'whole title', 'quoted phrase', 'typo'];
