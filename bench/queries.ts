@@ -124,6 +124,15 @@ const measure = async (service: BenchService, constantUrl: string, label: string
   const get =
     (path: () => string) =>
     (request: autocannon.Request): autocannon.Request => ({ ...request, method: 'GET' as const, path: path() });
+  /** A GET of `path` by one of the users `tokens` signs in, picked at random. */
+  const signedInGet =
+    (path: string, tokens: readonly string[]) =>
+    (request: autocannon.Request): autocannon.Request => ({
+      ...request,
+      method: 'GET' as const,
+      path,
+      headers: { ...request.headers, authorization: `Bearer ${pick(tokens)}` },
+    });
   const bySlug = get(() => `/movies/${pick(slugs)}`);
   const bySearch = get(() => `/movies?q=${encodeURIComponent(pick(queries).q)}`);
   const constant = get(() => `/constant/${pick(slugs)}`);
@@ -187,12 +196,7 @@ const measure = async (service: BenchService, constantUrl: string, label: string
       url: service.base,
       connections,
       seconds,
-      request: (request) => ({
-        ...request,
-        method: 'GET' as const,
-        path: '/me/recommendations',
-        headers: { ...request.headers, authorization: `Bearer ${pick(tokens)}` },
-      }),
+      request: signedInGet('/me/recommendations', tokens),
     });
     results.push(recommended);
   } else {
@@ -206,12 +210,7 @@ const measure = async (service: BenchService, constantUrl: string, label: string
       url: service.base,
       connections,
       seconds,
-      request: (request) => ({
-        ...request,
-        method: 'GET' as const,
-        path: '/me/recommendations',
-        headers: { ...request.headers, authorization: `Bearer ${pick(newcomers)}` },
-      }),
+      request: signedInGet('/me/recommendations', newcomers),
     }),
   );
   return { rows: results, ceiling, slug, firstSearch, search, trendingReads, byKind: await latencyByKind(service.base, probes) };
@@ -252,6 +251,15 @@ const askEach = async (base: string, queries: readonly { q: string }[]): Promise
   }
 };
 
+/** The service's own token signer: what a login would hand out, without a login's scrypt verification. */
+const benchTokens = (service: BenchService) =>
+  createTokenService({
+    secret: service.jwtSecret,
+    accessTokenTtlSeconds: 3_600,
+    refreshTokenTtlSeconds: 3_600,
+    nowSeconds: () => Math.floor(Date.now() / 1000),
+  });
+
 /**
  * Access tokens for up to 1,000 registered users who rated something, signed with the service's own
  * secret (what a login would hand out, without 1,000 scrypt verifications before the run).
@@ -261,23 +269,13 @@ const signedInRaters = async (service: BenchService): Promise<string[]> => {
     `SELECT DISTINCT r.user_id FROM rm_ratings.user_ratings r
       WHERE EXISTS (SELECT 1 FROM event_streams s WHERE s.stream_id = 'user-' || r.user_id) LIMIT 1000`,
   );
-  const tokens = createTokenService({
-    secret: service.jwtSecret,
-    accessTokenTtlSeconds: 3_600,
-    refreshTokenTtlSeconds: 3_600,
-    nowSeconds: () => Math.floor(Date.now() / 1000),
-  });
+  const tokens = benchTokens(service);
   return rows.map((row) => tokens.issueAccessToken({ sub: row.user_id as Uuid, role: 'user', sid: randomUUID() as Uuid }).token);
 };
 
 /** Access tokens for `count` users registered through the API just now (as signedInRaters signs them). */
 const registeredNewcomers = async (service: BenchService, count: number): Promise<string[]> => {
-  const tokens = createTokenService({
-    secret: service.jwtSecret,
-    accessTokenTtlSeconds: 3_600,
-    refreshTokenTtlSeconds: 3_600,
-    nowSeconds: () => Math.floor(Date.now() / 1000),
-  });
+  const tokens = benchTokens(service);
   const users = await Promise.all(
     Array.from({ length: count }, async () => {
       const response = await fetch(`${service.base}/auth/register`, {
