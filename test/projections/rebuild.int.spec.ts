@@ -13,7 +13,8 @@ import { runProjection, type ProjectionRuntime } from '../../src/projections/run
 import { openPostgresEventStore, type TestEventStore } from '../infrastructure/eventStore/postgresTestStore.ts';
 import { testLog } from '../support/postgresServer.ts';
 import { appendActivity } from './support/activityLog.ts';
-import { movieAdded, titleRecorder, waitFor } from './support/titleRecorder.ts';
+import { movieAdded, titleRecorder } from './support/titleRecorder.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 // Rebuilds of the real read models from a log with a bit of everything: the rebuild equals the live
 // read model, a rebuild stopped part-way and resumed equals a clean one, reads of the live tables keep

@@ -12,7 +12,8 @@ import { createProjectionPositions } from '../../src/projections/runtime/positio
 import { applyToTarget, FencedOut, runProjection, type ProjectionRuntime } from '../../src/projections/runtime/runProjection.ts';
 import { openPostgresEventStore, type TestEventStore } from '../infrastructure/eventStore/postgresTestStore.ts';
 import { testLog } from '../support/postgresServer.ts';
-import { movieAdded, waitFor } from './support/titleRecorder.ts';
+import { movieAdded } from './support/titleRecorder.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 // The projector runtime against a real event store and PostgreSQL: exactly-once application, a
 // poison event parked and the projection stopped there, one writer per projection.

@@ -10,7 +10,8 @@ import { holdLock } from '../../src/projections/runtime/lock.ts';
 import { runProjection, type ProjectionRuntime } from '../../src/projections/runtime/runProjection.ts';
 import { openPostgresEventStore, type TestEventStore } from '../infrastructure/eventStore/postgresTestStore.ts';
 import { testLog } from '../support/postgresServer.ts';
-import { movieAdded, titleRecorder, waitFor } from './support/titleRecorder.ts';
+import { movieAdded, titleRecorder } from './support/titleRecorder.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 // What the runtime does for an operator: a parked live projection resumes once its event is retried
 // or skipped (`fastflix projections retry|skip`), and a running one hands its lock to a session

@@ -8,6 +8,7 @@ import { ratings } from '../../src/projections/ratings/projection.ts';
 import { trending } from '../../src/projections/trending/projection.ts';
 import { followReadModelChanges, type ReadModelChanges } from '../../src/queries/shared/readModelChanges.ts';
 import { testLog } from '../support/postgresServer.ts';
+import { waitFor } from '../support/waitFor.ts';
 
 // The feed that tells the page caches whether an answer is still current, over the in-memory event
 // store, with the read models' positions set by the spec as the projectors would move them.
@@ -19,14 +20,6 @@ const watched = (movieId: string) => ({
   data: { userId: randomUUID(), movieId, watchedAt: new Date().toISOString() },
   metadata: { occurredAt: new Date().toISOString(), actorId: null, correlationId: randomUUID(), causationId: null },
 });
-
-const eventually = async (condition: () => boolean): Promise<void> => {
-  const deadline = Date.now() + 2_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('the condition did not hold within 2 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
 
 describe('read model changes', () => {
   let store: EventStore;
@@ -69,8 +62,8 @@ describe('read model changes', () => {
     await watch(changed);
     // Once the feed that does not follow watches has seen as far as the read models stand, it
     // proves the answer current; the one that does follow them never does.
-    await eventually(() => withoutTrending.unchangedSince(readAt));
-    await eventually(() => withTrending.unchangedSince(readAt, untouched));
+    await waitFor(() => withoutTrending.unchangedSince(readAt));
+    await waitFor(() => withTrending.unchangedSince(readAt, untouched));
     expect(withTrending.unchangedSince(readAt)).to.equal(false);
     expect(withTrending.unchangedSince(readAt, changed)).to.equal(false);
     expect(withTrending.unchangedSince(withTrending.stand().applied)).to.equal(true);

@@ -9,6 +9,7 @@ import { createEventNotifications } from '../../../src/infrastructure/eventStore
 import { createPostgresEventStore } from '../../../src/infrastructure/eventStore/postgres/postgresEventStore.ts';
 import { createPool } from '../../../src/infrastructure/postgres/pool.ts';
 import { testLog } from '../../support/postgresServer.ts';
+import { waitFor } from '../../support/waitFor.ts';
 import { openPostgresEventStore, type TestEventStore } from './postgresTestStore.ts';
 
 // What only the PostgreSQL adapter has to prove: its positions under transactions that commit out of
@@ -67,14 +68,6 @@ describe('PostgreSQL event store', function () {
       for await (const batch of subscription) received.push(...batch.events);
     })();
     return { received, stop: async () => (await subscription.close(), await done) };
-  };
-
-  const waitFor = async (condition: () => boolean, ms = 5_000): Promise<void> => {
-    const deadline = Date.now() + ms;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
   };
 
   describe('when a transaction commits after a later one', () => {

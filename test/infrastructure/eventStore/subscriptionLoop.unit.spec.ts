@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { StoredEvent } from '../../../src/infrastructure/eventStore/eventStore.ts';
 import { subscriptionLoop, type BatchRead } from '../../../src/infrastructure/eventStore/subscriptionLoop.ts';
+import { waitFor } from '../../support/waitFor.ts';
 
 // The loop's pacing: catching up reads back to back; live, a storm of wake-ups (a busy log) is read
 // at most once per `liveReadGapMs`, and nothing that was announced is left unread.
@@ -44,21 +45,13 @@ const consume = (subscription: ReturnType<typeof subscriptionLoop>) => {
   return { seen, done };
 };
 
-const until = async (condition: () => boolean): Promise<void> => {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
-
 describe('the subscription loop', () => {
   it('catches up without pausing between full batches', async () => {
     const log = fakeLog(1_000, 10);
     const subscription = subscriptionLoop({ fromPosition: 'start', read: log.read, listen: log.listen, liveReadGapMs: 200 });
     const started = performance.now();
     const { seen, done } = consume(subscription);
-    await until(() => seen.length === 1_000);
+    await waitFor(() => seen.length === 1_000);
     // 100 batches: with a pause of the live gap between them this would take 20 s.
     expect(performance.now() - started).to.be.below(2_000);
     await subscription.close();
@@ -76,7 +69,7 @@ describe('the subscription loop', () => {
       log.append();
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    await until(() => seen.length === Number(log.head()));
+    await waitFor(() => seen.length === Number(log.head()));
     // Some 200 wake-ups in 200 ms: about 5 reads at one per 50 ms (a few more at the edges), not 200.
     expect(log.reads() - readsBefore).to.be.within(2, 9);
     expect(seen).to.deep.equal(Array.from({ length: Number(log.head()) }, (_, n) => BigInt(n + 1)));
@@ -92,7 +85,7 @@ describe('the subscription loop', () => {
     const readsBefore = log.reads();
     for (let n = 0; n < 30; n++) {
       log.append();
-      await until(() => seen.length === n + 1);
+      await waitFor(() => seen.length === n + 1);
     }
     expect(log.reads() - readsBefore).to.be.at.least(30);
     await subscription.close();

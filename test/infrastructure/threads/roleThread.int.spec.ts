@@ -5,7 +5,8 @@ import type { EventToAppend } from '../../../src/infrastructure/eventStore/event
 import { streamName } from '../../../src/infrastructure/eventStore/streamName.ts';
 import { startRoleThread } from '../../../src/infrastructure/threads/roleThread.ts';
 import { capturingLogger } from '../../support/logCapture.ts';
-import { movieAdded, waitFor } from '../../projections/support/titleRecorder.ts';
+import { movieAdded } from '../../projections/support/titleRecorder.ts';
+import { waitFor } from '../../support/waitFor.ts';
 import { openPostgresEventStore, type TestEventStore } from '../eventStore/postgresTestStore.ts';
 
 // The projector and the scheduler as `fastflix serve` runs them by default: each in a worker thread of

@@ -45,11 +45,3 @@ export const titleRecorder = (name: string, options: RecorderOptions = {}): Proj
       return [{ text: 'INSERT INTO seen (movie_id, title) VALUES ($1, $2)', values: [event.data.movieId, title] }];
     }),
 });
-
-export const waitFor = async (condition: () => Promise<boolean>, ms = 10_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
