@@ -35,7 +35,10 @@ export const similarToHistory = (db: DatabasePool, userId: string, limit: number
        WHERE i.user_id = ${userId}
        ORDER BY i.at DESC, i.movie_id
        LIMIT ${model.historyForScoring}
-    ), weighted AS (
+    ),
+    -- Materialised: inlined, each movie's weight was computed again for every one of its 50
+    -- neighbours' rows (exp, power and an interval per row: half the query for a long history).
+    weighted AS MATERIALIZED (
       SELECT movie_id, (score - 1) * (exp(-recency / ${model.recencyRankScale}::float8)
                + power(0.5, extract(epoch FROM latest - at)::float8 / ${model.ageHalfLifeDays * 86_400})) AS weight
         FROM mine
@@ -45,15 +48,23 @@ export const similarToHistory = (db: DatabasePool, userId: string, limit: number
         JOIN similarity.item_neighbours s ON s.movie_id = w.movie_id
        CROSS JOIN LATERAL unnest(s.neighbour_ids, s.similarities) AS n(movie_id, similarity)
        GROUP BY n.movie_id
+    ), page AS MATERIALIZED (
+      -- NOT IN over the user's movies is one hash built per request; NOT EXISTS was planned, from a
+      -- guess of three candidates where there are a thousand, as a scan of the whole history for each.
+      -- Only the page's rows are read whole, after the ranking.
+      SELECT c.movie_id, c.score
+        FROM candidates c
+        JOIN rm_catalogue.movies m ON m.movie_id = c.movie_id
+       WHERE c.score > 0 AND NOT m.archived
+         AND c.movie_id NOT IN (SELECT i.movie_id FROM rm_cowatch.interactions i WHERE i.user_id = ${userId})
+       ORDER BY c.score DESC, c.movie_id
+       LIMIT ${limit}
     )
-    SELECT ${movieColumns}, c.score
-      FROM candidates c
-      JOIN rm_catalogue.movies m ON m.movie_id = c.movie_id
+    SELECT ${movieColumns}, page.score
+      FROM page
+      JOIN rm_catalogue.movies m ON m.movie_id = page.movie_id
       LEFT JOIN rm_ratings.movie_ratings r ON r.movie_id = m.movie_id
-     WHERE c.score > 0 AND NOT m.archived
-       AND NOT EXISTS (SELECT 1 FROM rm_cowatch.interactions i WHERE i.user_id = ${userId} AND i.movie_id = c.movie_id)
-     ORDER BY c.score DESC, m.movie_id
-     LIMIT ${limit}`);
+     ORDER BY page.score DESC, m.movie_id`);
 
 /** The most rated movies the user has not rated or watched, leaving out those already chosen. */
 export const popularUnseen = (db: DatabasePool, userId: string, chosen: readonly string[], limit: number) =>
@@ -63,7 +74,7 @@ export const popularUnseen = (db: DatabasePool, userId: string, chosen: readonly
       JOIN rm_catalogue.movies m ON m.movie_id = r.movie_id
      WHERE NOT m.archived AND r.count > 0
        AND m.movie_id <> ALL(${sql.array(chosen, 'uuid')})
-       AND NOT EXISTS (SELECT 1 FROM rm_cowatch.interactions i WHERE i.user_id = ${userId} AND i.movie_id = m.movie_id)
+       AND m.movie_id NOT IN (SELECT i.movie_id FROM rm_cowatch.interactions i WHERE i.user_id = ${userId})
      ORDER BY r.count DESC, r.average DESC NULLS LAST, m.movie_id
      LIMIT ${limit}`);
 

@@ -90,7 +90,7 @@ export const trendingPage = (
         FROM rm_trending.activity a
        WHERE a.hour > ${from} - interval '1 hour' AND a.hour <= ${to}
          AND a.movie_id NOT IN (SELECT archived.movie_id FROM rm_catalogue.movies archived WHERE archived.archived)
-         ${unseenBy === undefined ? sql.fragment`` : sql.fragment`AND NOT EXISTS (SELECT 1 FROM rm_cowatch.interactions i WHERE i.user_id = ${unseenBy} AND i.movie_id = a.movie_id)`}
+         ${unseenBy === undefined ? sql.fragment`` : sql.fragment`AND a.movie_id NOT IN (SELECT i.movie_id FROM rm_cowatch.interactions i WHERE i.user_id = ${unseenBy})`}
        GROUP BY a.movie_id
     ), top AS (
       SELECT * FROM scored s
