@@ -225,20 +225,23 @@ export const searchPage = async (
       : sql.fragment`LEFT JOIN rm_ratings.movie_ratings r ON r.movie_id = m.movie_id`;
     // The page's ids are found first and only then its rows read: ranking carries thousands of
     // matches through the sort, and each one carrying its whole row (overview, genres, ids) cost more
-    // than the ranking itself. The outer ORDER BY repeats the part's, over the page's rows only.
+    // than the ranking itself. The page keeps its order as numbered on the way out of the sort (the
+    // subquery's LIMIT keeps it a subquery, so row_number() counts its rows as ordered), where
+    // ordering again by the score would plan and compute it twice more.
     rows.push(
       ...(await db.any(sql.type(SearchRow)`
         WITH page AS MATERIALIZED (
-          SELECT m.movie_id
-            FROM rm_catalogue.movies m ${ratings}
-           WHERE ${sql.join(conditions, sql.fragment` AND `)}
-           ${part.orderBy}
-           LIMIT ${limit - rows.length})
-        SELECT ${movieColumns}, ${part.score} AS score, ${part.tier}::integer AS tier,
+          SELECT ranked.movie_id, ranked.score, row_number() OVER () AS place
+            FROM (SELECT m.movie_id, ${part.score} AS score
+                    FROM rm_catalogue.movies m ${ratings}
+                   WHERE ${sql.join(conditions, sql.fragment` AND `)}
+                   ${part.orderBy}
+                   LIMIT ${limit - rows.length}) ranked)
+        SELECT ${movieColumns}, page.score, ${part.tier}::integer AS tier,
                coalesce(m.year, 0) AS sort_year, lower(m.title) AS sort_title
           FROM page JOIN rm_catalogue.movies m ON m.movie_id = page.movie_id
                LEFT JOIN rm_ratings.movie_ratings r ON r.movie_id = m.movie_id
-         ${part.orderBy}`)),
+         ORDER BY page.place`)),
     );
   }
   return rows;
