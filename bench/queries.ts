@@ -213,6 +213,18 @@ const measure = async (service: BenchService, constantUrl: string, label: string
       request: signedInGet('/me/recommendations', newcomers),
     }),
   );
+  // Users who rated one movie each: their own picks (if any) run short, and the rest is the week's
+  // trending without the movie they rated, taken from everyone's list, which is kept in memory.
+  const lightUsers = await usersWithOneRating(service, 20);
+  await waitUntilCaughtUp(service, label);
+  results.push(
+    await load(`${label}: GET /me/recommendations (${whole(lightUsers.length)} users with one rating)`, {
+      url: service.base,
+      connections,
+      seconds,
+      request: signedInGet('/me/recommendations', lightUsers),
+    }),
+  );
   return { rows: results, ceiling, slug, firstSearch, search, trendingReads, byKind: await latencyByKind(service.base, probes) };
 };
 
@@ -289,6 +301,27 @@ const registeredNewcomers = async (service: BenchService, count: number): Promis
     }),
   );
   return users.map((userId) => tokens.issueAccessToken({ sub: userId as Uuid, role: 'user', sid: randomUUID() as Uuid }).token);
+};
+
+/** Access tokens for `count` users registered just now who each rated a movie of their own (4.5 stars) through the API. */
+const usersWithOneRating = async (service: BenchService, count: number): Promise<string[]> => {
+  const tokens = await registeredNewcomers(service, count);
+  const { rows } = await service.pool.query<{ movie_id: string }>(
+    'SELECT movie_id FROM rm_catalogue.movies WHERE NOT archived ORDER BY movie_id LIMIT $1',
+    [count],
+  );
+  await Promise.all(
+    tokens.map(async (token, index) => {
+      const movieId = rows[index % rows.length]?.movie_id ?? '';
+      const response = await fetch(`${service.base}/movies/${movieId}/rating`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ score: 4.5 }),
+      });
+      if (!response.ok) throw new Error(`PUT /movies/:id/rating answered ${response.status}`);
+    }),
+  );
+  return tokens;
 };
 
 const queryKinds: readonly QueryKind[] = ['one word', 'two words', 'whole title', 'quoted phrase', 'typo'];

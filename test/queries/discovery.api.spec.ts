@@ -173,6 +173,47 @@ describe('trending, also watched and recommendations over HTTP', function () {
       expect(reply.body.items[0]?.score).to.be.greaterThan(reply.body.items[1]?.score ?? Infinity);
     });
 
+    it('falls back to everyone’s trending list, kept in memory, without the user’s movies, and ranks again when they saw all of it', async () => {
+      const token = await admin();
+      // 51 movies, each watched by four helpers and the fan, lead the week (no other movie here has
+      // a score of 5), so the shared list for one pick (the page and 50 more) is exactly them, all
+      // seen by the fan. Nobody who watched them watched anything else, so the fan has no
+      // neighbours to be recommended (whenever the similarity tables are refreshed): only trending.
+      // `other` watched one movie that nobody else watched: no neighbours either.
+      const [lead, lone] = [await Promise.all(Array.from({ length: 51 }, () => addMovie(api, token))), await addMovie(api, token)];
+      const [fan, other, ...helpers] = await fans(6);
+      let last = '';
+      for (const movie of lead) for (const viewer of [fan!, ...helpers]) last = await watch(viewer, movie.movieId);
+      last = await watch(other!, lone.movieId);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const pickOf = async (user: SignedIn) => {
+        const reply = await api.get<{ items: (Listed & { reason: string })[] }>(
+          '/me/recommendations?limit=1',
+          consistent(last, await tokenOf(user)),
+        );
+        expect(reply.status, JSON.stringify(reply.body)).to.equal(200);
+        return reply.body.items.map((item) => `${item.movie.id} ${item.reason}`);
+      };
+      const week = async () =>
+        (await api.get<{ items: Listed[] }>('/movies/trending?window=7d&limit=100')).body.items.map((item) => item.movie.id);
+      const leading = (await week()).slice(0, 51);
+      expect([...leading].sort()).to.deep.equal(lead.map((movie) => movie.movieId).sort());
+      // Ranked again without the fan's 51: the first of the week after them.
+      const fansPick = (await week())[51];
+      expect(await pickOf(fan!)).to.deep.equal([`${fansPick} trending`]);
+      // From the shared list: the week's first, which `other` has not seen.
+      expect(await pickOf(other!)).to.deep.equal([`${leading[0]} trending`]);
+      // Written behind the projection's back: a list ranked from the tables would now lead with it.
+      const tamper = (by: number) =>
+        pool.query('UPDATE rm_trending.activity SET watches = watches + $1 WHERE movie_id = $2', [by, leading[50]]);
+      await tamper(1_000);
+      try {
+        expect(await pickOf(other!)).to.deep.equal([`${leading[0]} trending`]);
+      } finally {
+        await tamper(-1_000);
+      }
+    });
+
     it('refuses bad parameters with 400 naming them', async () => {
       const user = await signUp(api);
       const bad = await api.get('/me/recommendations?limit=101&seed=4', { token: user.accessToken });

@@ -3,7 +3,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { recommendationModel } from '../../projections/cowatch/model.ts';
 import { movieColumns, MovieRow } from '../shared/movies.ts';
-import { latestActivityEnd, trendingPage, windowEndingAt } from '../trendingMovies/query.ts';
+import { latestActivityEnd, trendingPage, windowEndingAt, type TrendingRow } from '../trendingMovies/query.ts';
 
 export const ScoredRow = MovieRow.extend({ score: z.number() });
 export type ScoredRow = z.infer<typeof ScoredRow>;
@@ -92,14 +92,57 @@ export const hasHistory = (db: DatabasePool, userId: string): Promise<boolean> =
 export const userWithoutHistory = '00000000-0000-0000-0000-000000000000';
 
 /**
+ * What is trending this week, or in the latest week with activity (as GET /movies/trending?window=7d
+ * answers), best first, up to `count`, with `unseenBy`'s rated and watched movies left out. Without
+ * `unseenBy` the list is everyone's: the same for every user, so the service can keep it.
+ */
+export const weeklyTrending = async (db: DatabasePool, now: Date, count: number, unseenBy?: string): Promise<readonly TrendingRow[]> => {
+  const latest = await latestActivityEnd(db, now);
+  if (latest === null) return [];
+  const live = windowEndingAt('7d', now);
+  const bounds = latest.getTime() > live.from.getTime() ? live : windowEndingAt('7d', latest);
+  return trendingPage(db, '7d', bounds, undefined, count, unseenBy);
+};
+
+/** Rows of everyone's trending list read beyond a page, so that a user's seen movies can be taken out of it. */
+const unseenSlack = 50;
+
+/**
+ * The user's `limit` best trending movies that they have not rated or watched. Taken from everyone's
+ * list (`everyonesTrending`, which the service keeps in memory; ranking trending on a large
+ * catalogue takes 150 ms) with their movies left out, which is the same list as ranking without
+ * them whenever enough remain or everyone's list is whole; otherwise ranked again without them.
+ */
+const trendingUnseen = async (
+  db: DatabasePool,
+  userId: string,
+  options: { readonly limit: number; readonly now: Date; readonly everyonesTrending?: (count: number) => Promise<readonly TrendingRow[]> },
+): Promise<readonly TrendingRow[]> => {
+  const count = options.limit + unseenSlack;
+  const everyones = await (options.everyonesTrending ?? ((wanted: number) => weeklyTrending(db, options.now, wanted)))(count);
+  const seen = new Set(
+    await db.anyFirst(sql.type(z.object({ movie_id: z.string() }))`
+      SELECT i.movie_id FROM rm_cowatch.interactions i
+       WHERE i.user_id = ${userId} AND i.movie_id = ANY(${sql.array(
+         everyones.map((row) => row.movie_id),
+         'uuid',
+       )})`),
+  );
+  const unseen = everyones.filter((row) => !seen.has(row.movie_id));
+  if (unseen.length >= options.limit || everyones.length < count) return unseen.slice(0, options.limit);
+  return weeklyTrending(db, options.now, options.limit, userId);
+};
+
+/**
  * What `GET /me/recommendations` answers, and what `fastflix eval recommendations` measures: the
  * model's picks, then, while fewer than `limit`, what is trending this week (or in the latest week
- * with activity), then the most rated movies.
+ * with activity), then the most rated movies. `everyonesTrending`, when given, answers the week's
+ * trending list as `weeklyTrending` would without a user (the service reads it from memory).
  */
 export const recommendationsFor = async (
   db: DatabasePool,
   userId: string,
-  options: { readonly limit: number; readonly now: Date },
+  options: { readonly limit: number; readonly now: Date; readonly everyonesTrending?: (count: number) => Promise<readonly TrendingRow[]> },
 ): Promise<Recommendation[]> => {
   const picks: Recommendation[] = (await similarToHistory(db, userId, options.limit)).map((row) => ({
     row,
@@ -108,16 +151,9 @@ export const recommendationsFor = async (
   }));
   const chosen = (): string[] => picks.map((pick) => pick.row.movie_id);
   if (picks.length < options.limit) {
-    const latest = await latestActivityEnd(db, options.now);
-    if (latest !== null) {
-      // As GET /movies/trending?window=7d: the week ending now, or the latest week with activity.
-      const live = windowEndingAt('7d', options.now);
-      const bounds = latest.getTime() > live.from.getTime() ? live : windowEndingAt('7d', latest);
-      const trending = await trendingPage(db, '7d', bounds, undefined, options.limit, userId);
-      const taken = new Set(chosen());
-      for (const row of trending) {
-        if (picks.length < options.limit && !taken.has(row.movie_id)) picks.push({ row, score: row.score, reason: 'trending' });
-      }
+    const taken = new Set(chosen());
+    for (const row of await trendingUnseen(db, userId, options)) {
+      if (picks.length < options.limit && !taken.has(row.movie_id)) picks.push({ row, score: row.score, reason: 'trending' });
     }
   }
   if (picks.length < options.limit) {

@@ -4,8 +4,8 @@ import { strictPartial } from '../../infrastructure/codecs/strict.ts';
 import type { QueryDependencies } from '../shared/dependencies.ts';
 import { decodeQuery } from '../shared/http.ts';
 import { toMovieView } from '../shared/movies.ts';
-import { windowEndingNowValidUntil } from '../trendingMovies/query.ts';
-import { hasHistory, recommendationsFor, userWithoutHistory } from './query.ts';
+import { windowEndingNowValidUntil, type TrendingRow } from '../trendingMovies/query.ts';
+import { hasHistory, recommendationsFor, userWithoutHistory, weeklyTrending } from './query.ts';
 
 const RecommendationsQuery = strictPartial({ limit: integerInRange(1, 100) }, 'RecommendationsQuery');
 
@@ -24,8 +24,24 @@ export const myRecommendationsRoute = (router: Router, dependencies: QueryDepend
       const { limit = 20 } = decodeQuery(RecommendationsQuery, ctx);
       const userId = ctx.state.user?.sub ?? '';
       const now = dependencies.clock();
+      const shared = dependencies.trendingResults;
+      // Everyone's trending list of the week, kept with the trending pages under their rules: the
+      // fallback of a user whose own picks run short leaves their movies out of it.
+      const everyonesTrending =
+        shared === undefined
+          ? undefined
+          : async (count: number): Promise<readonly TrendingRow[]> =>
+              JSON.parse(
+                await shared.page(
+                  JSON.stringify(['weekly trending for recommendations', count]),
+                  () => weeklyTrending(dependencies.db, now, count),
+                  {
+                    validUntil: windowEndingNowValidUntil(now),
+                  },
+                ),
+              ) as readonly TrendingRow[];
       const answer = async (forUser: string) => {
-        const picks = await recommendationsFor(dependencies.db, forUser, { limit, now });
+        const picks = await recommendationsFor(dependencies.db, forUser, { limit, now, everyonesTrending });
         return {
           items: picks.map((pick) => ({
             movie: toMovieView(pick.row),
@@ -34,18 +50,16 @@ export const myRecommendationsRoute = (router: Router, dependencies: QueryDepend
           })),
         };
       };
-      if (dependencies.trendingResults === undefined || (await hasHistory(dependencies.db, userId))) {
+      if (shared === undefined || (await hasHistory(dependencies.db, userId))) {
         ctx.body = await answer(userId);
         return;
       }
       // A user without history gets what every such user gets, read from the trending, catalogue and
       // ratings read models only: kept in memory with the trending pages, under the same rules.
       ctx.type = 'application/json';
-      ctx.body = await dependencies.trendingResults.page(
-        JSON.stringify(['recommendations without history', limit]),
-        () => answer(userWithoutHistory),
-        { validUntil: windowEndingNowValidUntil(now) },
-      );
+      ctx.body = await shared.page(JSON.stringify(['recommendations without history', limit]), () => answer(userWithoutHistory), {
+        validUntil: windowEndingNowValidUntil(now),
+      });
     },
   );
 };
