@@ -37,6 +37,14 @@ export const load = async (
     instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
   });
   times.sort((a, b) => a - b);
+  // Which answers were not 2xx: the service's own output is not kept, so this is where a run says
+  // whether they were time-outs (503), refusals or failures.
+  const refused = Object.entries(result.statusCodeStats ?? {}).filter(([status]) => !status.startsWith('2'));
+  if (refused.length > 0) {
+    console.log(
+      `  ${name}: answers that were not 2xx, by status: ${refused.map(([status, { count }]) => `${status} × ${whole(count ?? 0)}`).join(', ')}`,
+    );
+  }
   return {
     name,
     requestsPerSecond: result.requests.average,
