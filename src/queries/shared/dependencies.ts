@@ -15,8 +15,9 @@ export interface QueryDependencies {
   /** Pages of `GET /movies` kept while provably current; without it every search reads the database. */
   readonly searchResults?: PageCache;
   /**
-   * Pages of `GET /movies/trending`, and the one recommendation list of users without history (read
-   * from the same read models), kept while provably current; without it every request reads the database.
+   * Pages of `GET /movies/trending`, the one recommendation list of users without history and the
+   * week's trending list behind every user's fallback (all read from the same read models), kept
+   * while provably current; without it every request reads the database.
    */
   readonly trendingResults?: PageCache;
 }
