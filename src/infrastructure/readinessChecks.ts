@@ -3,8 +3,8 @@ import nodemailer from 'nodemailer';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { EventStore } from './eventStore/eventStore.ts';
-import type { ReadinessCheck } from './http/health.ts';
-import { projectionStatuses } from '../projections/runtime/status.ts';
+import { degraded, type ReadinessCheck } from './http/health.ts';
+import { projectionStatuses, type ProjectionStatus } from '../projections/runtime/status.ts';
 
 // One readiness check per configured dependency; `/readyz` names the ones that fail.
 
@@ -40,15 +40,24 @@ export const smtpCheck = (url: URL): ReadinessCheck => {
 };
 
 /**
- * Projections: ready unless one is stopped at a parked event; the detail says how far behind each is.
- * (Lag alone does not make the service unready: queries wait for X-Min-Position instead.)
+ * Projections: a read model stopped at a parked event degrades the service, it does not make it
+ * unready: every other read model, and every command, still serves, and a query that waits for the
+ * stopped one (X-Min-Position) answers 503 by itself. A rebuild parked in its shadow schema is named
+ * but degrades nothing (the live read model serves). Lag alone is only reported: queries wait for it.
+ * A failure to read the projections' state (PostgreSQL down) still fails the check.
  */
 export const projectionsCheck = (pool: pg.Pool, store: EventStore): ReadinessCheck => ({
   name: 'projections',
   check: async () => {
     const statuses = await projectionStatuses(pool, store);
-    const stopped = statuses.filter((status) => status.status === 'stopped');
-    if (stopped.length > 0) throw new Error(`stopped at a parked event: ${stopped.map((status) => status.name).join(', ')}`);
-    return statuses.map((status) => `${status.name} ${status.behind} behind`).join(', ') || 'none yet';
+    const describe = (status: ProjectionStatus): string =>
+      status.status === 'stopped'
+        ? `${status.name} stopped at a parked event after position ${status.position}`
+        : `${status.name} ${status.behind} behind`;
+    const detail = statuses.map(describe).join(', ') || 'none yet';
+    const parts = statuses.filter(({ name, status }) => status === 'stopped' && !isRebuild(name)).map(({ name }) => `projection ${name}`);
+    return parts.length > 0 ? degraded(detail, parts) : detail;
   },
 });
+
+const isRebuild = (stateName: string): boolean => stateName.includes('@');

@@ -9,6 +9,7 @@ import { domainEventDefinitions } from '../domain/events.ts';
 import { catalogue } from '../projections/catalogue/projection.ts';
 import { ratings } from '../projections/ratings/projection.ts';
 import { createProjectionPositions } from '../projections/runtime/positions.ts';
+import { stoppedAmong } from '../projections/runtime/status.ts';
 import { trending } from '../projections/trending/projection.ts';
 import { findMovie } from '../queries/getMovie/query.ts';
 import { createMovieViewCache } from '../queries/getMovie/movieViews.ts';
@@ -74,7 +75,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     const pool = createPool(database.url, config.database.poolSize, 'api');
     closers.push(() => pool.end());
 
-    const { store: eventStore, kind } = openEventStore(config, pool, database.url, log);
+    const { store: eventStore, kind } = await openEventStore(config, pool, database.url, log);
     closers.push(() => eventStore.close());
 
     const checks: ReadinessCheck[] = [postgresCheck(pool), eventStoreCheck(eventStore, kind)];
@@ -93,7 +94,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
 
     const metrics = createMetrics();
     // The projector and scheduler processes of DESIGN.md, each in a thread of its own (roleThread.ts).
-    const roleSettings = { databaseUrl: database.url.href, eventStoreUrl: config.eventStoreUrl?.href, poolSize: config.database.poolSize };
+    const roleSettings = { databaseUrl: database.url.href, eventStoreUrl: config.eventStoreUrl, poolSize: config.database.poolSize };
     const threadRoles = config.roles.filter((role): role is Role => role !== 'api');
     const threads = await Promise.allSettled(threadRoles.map((role) => startRoleThread(role, roleSettings, log)));
     for (const thread of threads) {
@@ -166,7 +167,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
         movieViews,
         searchResults,
         trendingResults,
-        consistentWith: readYourWrites(positions, config.readYourWritesTimeoutMs),
+        consistentWith: readYourWrites(positions, config.readYourWritesTimeoutMs, stoppedAmong(pool)),
       });
       return [commandRoutes(dependencies), queries];
     };

@@ -40,3 +40,17 @@ export const projectionStatuses = async (pool: pg.Pool, store: EventStore): Prom
     updatedAt: row.updated_at.toISOString(),
   }));
 };
+
+/**
+ * Which of `names` are stopped at a parked event: what a read-your-writes wait that timed out asks, to
+ * tell a read model that is behind (retry shortly) from one that waits for an operator.
+ */
+export const stoppedAmong =
+  (pool: pg.Pool) =>
+  async (names: readonly string[]): Promise<string[]> => {
+    const { rows } = await pool.query<{ name: string }>(
+      "SELECT name FROM projection_state WHERE name = ANY($1::text[]) AND status = 'stopped' ORDER BY name",
+      [names],
+    );
+    return rows.map((row) => row.name);
+  };
