@@ -75,7 +75,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     const pool = createPool(database.url, config.database.poolSize, 'api');
     closers.push(() => pool.end());
 
-    const { store: eventStore, kind } = await openEventStore(config, pool, database.url, log);
+    const { store: eventStore, kind } = openEventStore(config, pool, database.url, log);
     closers.push(() => eventStore.close());
 
     const checks: ReadinessCheck[] = [postgresCheck(pool), eventStoreCheck(eventStore, kind)];
@@ -94,7 +94,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
 
     const metrics = createMetrics();
     // The projector and scheduler processes of DESIGN.md, each in a thread of its own (roleThread.ts).
-    const roleSettings = { databaseUrl: database.url.href, eventStoreUrl: config.eventStoreUrl, poolSize: config.database.poolSize };
+    const roleSettings = { databaseUrl: database.url.href, eventStoreUrl: config.eventStoreUrl?.href, poolSize: config.database.poolSize };
     const threadRoles = config.roles.filter((role): role is Role => role !== 'api');
     const threads = await Promise.allSettled(threadRoles.map((role) => startRoleThread(role, roleSettings, log)));
     for (const thread of threads) {
