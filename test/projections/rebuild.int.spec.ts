@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { domainEventDefinitions } from '../../src/domain/events.ts';
 import { eventRegistry } from '../../src/infrastructure/eventStore/eventRegistry.ts';
 import { streamName } from '../../src/infrastructure/eventStore/streamName.ts';
+import { recountedVocabulary } from '../../src/projections/catalogue/vocabulary.ts';
 import { projections } from '../../src/projections/index.ts';
 import { quoteIdentifier } from '../../src/projections/runtime/compare.ts';
 import { resolveParked } from '../../src/projections/runtime/deadLetters.ts';
@@ -109,6 +110,18 @@ describe('rebuilding the read models', function () {
     expect(await everything()).to.deep.equal(before);
     // The indexes a rebuild makes only after its catch-up are all there again, as the DDL has them.
     expect(await Promise.all(projections.map((projection) => indexes(liveSchema(projection))))).to.deep.equal(indexesBefore);
+    // The catalogue's vocabulary of title words (titles changed and archived among them) is rebuilt exact, with its trigram index.
+    expect(before.catalogue?.title_words).to.have.length.greaterThan(5);
+    const client = await pool.connect();
+    try {
+      await client.query('SET search_path TO rm_catalogue, public');
+      const recounted = await client.query<{ row: string }>(`SELECT r::text AS row FROM (${recountedVocabulary}) r ORDER BY 1`);
+      expect((await contents('rm_catalogue')).title_words).to.deep.equal(recounted.rows.map((row) => row.row));
+    } finally {
+      await client.query('RESET search_path');
+      client.release();
+    }
+    expect(Object.keys(await indexes('rm_catalogue'))).to.include('title_words_trigrams');
     const { rows: leftovers } = await pool.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rm\\_%\\_\\_%'");
     expect(leftovers).to.deep.equal([]);
     const { rows: states } = await pool.query<{ name: string }>("SELECT name FROM projection_state WHERE name LIKE '%@rebuild'");
