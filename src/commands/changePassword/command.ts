@@ -1,5 +1,4 @@
-import * as t from 'io-ts';
 import { strict } from '../../infrastructure/codecs/strict.ts';
-import { NewPassword } from '../shared/accounts.ts';
+import { NewPassword, Password } from '../shared/accounts.ts';
 
-export const ChangePasswordRequest = strict({ currentPassword: t.string, newPassword: NewPassword }, 'ChangePasswordRequest');
+export const ChangePasswordRequest = strict({ currentPassword: Password, newPassword: NewPassword }, 'ChangePasswordRequest');

@@ -1,4 +1,4 @@
-import type { Genre } from '../../domain/movie/values.ts';
+import { genreNamed, type Genre } from '../../domain/movie/values.ts';
 
 // MovieLens writes "Matrix, The (1999)": the year in parentheses at the end, a leading article moved
 // behind a comma, sometimes an alternative title in parentheses too, and a few titles with no year.
@@ -50,30 +50,6 @@ const restoreArticle = (title: string): string => {
   return `${article}${article.endsWith("'") ? '' : ' '}${match[1]}${alias}`;
 };
 
-const genreMap: Readonly<Record<string, Genre | null>> = {
-  Action: 'action',
-  Adventure: 'adventure',
-  Animation: 'animation',
-  Children: 'family',
-  Comedy: 'comedy',
-  Crime: 'crime',
-  Documentary: 'documentary',
-  Drama: 'drama',
-  Fantasy: 'fantasy',
-  'Film-Noir': 'film-noir',
-  Horror: 'horror',
-  // A screen format, not a genre.
-  IMAX: null,
-  Musical: 'music',
-  Mystery: 'mystery',
-  Romance: 'romance',
-  'Sci-Fi': 'science-fiction',
-  Thriller: 'thriller',
-  War: 'war',
-  Western: 'western',
-  '(no genres listed)': null,
-};
-
 /** The catalogue's genres for MovieLens's `A|B|C`; undefined names a genre MovieLens does not have. */
 export const mapGenres = (raw: string): { genres: Genre[]; unknown: string[] } => {
   const genres: Genre[] = [];
@@ -82,7 +58,8 @@ export const mapGenres = (raw: string): { genres: Genre[]; unknown: string[] } =
     .split('|')
     .map((part) => part.trim())
     .filter((part) => part !== '')) {
-    const mapped = genreMap[name];
+    // MovieLens's placeholder for a movie without genres; every other name is a genre's (genreNamed).
+    const mapped = name === '(no genres listed)' ? null : genreNamed(name);
     if (mapped === undefined) unknown.push(name);
     else if (mapped !== null && !genres.includes(mapped)) genres.push(mapped);
   }

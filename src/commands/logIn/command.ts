@@ -1,16 +1,16 @@
 import * as t from 'io-ts';
 import { Email } from '../../domain/shared/codecs.ts';
 import { strict, strictWithOptional } from '../../infrastructure/codecs/strict.ts';
+import { Password, Token } from '../shared/accounts.ts';
 
-// Credentials only need to be strings here: a malformed e-mail or a short password simply matches
-// no account, and saying which it was would help whoever is guessing.
-const Password = t.string;
+// A password here need only be text that can be hashed as it is (accounts.ts): a short one simply
+// matches no account, and saying which rule it broke would help whoever is guessing.
 
 export const LogInRequest = strict({ email: Email, password: Password }, 'LogInRequest');
 
 /** The OAuth2 resource owner password grant (RFC 6749 §4.3), as a form. */
 export const PasswordGrantForm = strictWithOptional(
   { grant_type: t.literal('password'), username: Email, password: Password },
-  { scope: t.string, client_id: t.string, client_secret: t.string },
+  { scope: Token, client_id: Token, client_secret: Token },
   'PasswordGrantForm',
 );

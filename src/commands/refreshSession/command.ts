@@ -1,4 +1,4 @@
-import * as t from 'io-ts';
 import { strict } from '../../infrastructure/codecs/strict.ts';
+import { Token } from '../shared/accounts.ts';
 
-export const RefreshSessionRequest = strict({ refreshToken: t.string }, 'RefreshSessionRequest');
+export const RefreshSessionRequest = strict({ refreshToken: Token }, 'RefreshSessionRequest');

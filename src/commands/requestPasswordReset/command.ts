@@ -1,5 +1,5 @@
-import * as t from 'io-ts';
 import { strict } from '../../infrastructure/codecs/strict.ts';
+import { Token } from '../shared/accounts.ts';
 
-// Any string: a malformed address simply has no account, and the answer must not differ.
-export const RequestPasswordResetRequest = strict({ email: t.string }, 'RequestPasswordResetRequest');
+// Any text: a malformed address simply has no account, and the answer must not differ.
+export const RequestPasswordResetRequest = strict({ email: Token }, 'RequestPasswordResetRequest');

@@ -28,20 +28,28 @@ export const requestPasswordReset = async (
   const userId = await reservedUserId(dependencies, email.right);
   if (userId === undefined) return;
   const secret = randomBytes(32).toString('base64url');
+  // The mail goes to the address the account has, not the one typed: they are one key (emailKey),
+  // not one address ("Kim@…" with a Kelvin sign finds kim@…, and must not receive its token).
+  let storedAddress: Email | undefined;
   const result = await handleCommand(dependencies, {
     stream: userStream(userId),
     decider: accountDecider,
     eventTypes: accountEventTypes,
-    command: {
-      type: 'RequestPasswordReset',
-      tokenHash: sha256(secret),
-      expiresAt: secondsAfter(dependencies.clock(), resetTokenTtlSeconds),
+    command: (state) => {
+      storedAddress = state.status === 'unregistered' ? undefined : state.email;
+      return Promise.resolve(
+        E.right({
+          type: 'RequestPasswordReset' as const,
+          tokenHash: sha256(secret),
+          expiresAt: secondsAfter(dependencies.clock(), resetTokenTtlSeconds),
+        }),
+      );
     },
     metadata,
   });
-  if (E.isLeft(result)) return;
+  if (E.isLeft(result) || storedAddress === undefined) return;
   await dependencies.mailer.send({
-    to: email.right,
+    to: storedAddress,
     subject: 'Reset your FastFlix password',
     text: [
       'Someone (we hope you) asked to reset the password of your FastFlix account.',

@@ -1,5 +1,4 @@
-import * as t from 'io-ts';
 import { strict } from '../../infrastructure/codecs/strict.ts';
-import { NewPassword } from '../shared/accounts.ts';
+import { NewPassword, Token } from '../shared/accounts.ts';
 
-export const ResetPasswordRequest = strict({ token: t.string, newPassword: NewPassword }, 'ResetPasswordRequest');
+export const ResetPasswordRequest = strict({ token: Token, newPassword: NewPassword }, 'ResetPasswordRequest');
