@@ -1,8 +1,10 @@
 import type Router from '@koa/router';
-import { badRequest } from '../../infrastructure/http/problem.ts';
+import * as t from 'io-ts';
+import { Uuid } from '../../domain/shared/codecs.ts';
+import { CursorTime, invalidCursor, readCursor } from '../shared/cursors.ts';
 import type { QueryDependencies } from '../shared/dependencies.ts';
 import { decodeQuery } from '../shared/http.ts';
-import { decodeCursor, encodeCursor, page, toMovieView } from '../shared/movies.ts';
+import { encodeCursor, page, toMovieView } from '../shared/movies.ts';
 import { defaultLimit, PageQuery } from '../shared/paging.ts';
 import { watchlistPage } from './query.ts';
 
@@ -26,9 +28,10 @@ export const myWatchlistRoute = (router: Router, dependencies: QueryDependencies
   );
 };
 
+const ListCursor = t.tuple([CursorTime, Uuid]);
+
 const keyOf = (cursor: string): { addedAt: number; movieId: string } => {
-  const [addedAt, movieId] = decodeCursor(cursor) ?? [];
-  if (typeof addedAt !== 'number' || typeof movieId !== 'string' || !/^[0-9a-f-]{36}$/.test(movieId))
-    throw badRequest('The cursor is not one this list gave out');
-  return { addedAt, movieId };
+  const key = readCursor(ListCursor, cursor);
+  if (key === undefined) throw invalidCursor();
+  return { addedAt: key[0], movieId: key[1] };
 };

@@ -1,3 +1,7 @@
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { Uuid } from '../../domain/shared/codecs.ts';
+import { CursorAverage, CursorCount, CursorScore, CursorTitle, CursorYear } from '../shared/cursors.ts';
 import { decodeCursor, encodeCursor } from '../shared/movies.ts';
 
 // The keyset a page ends at. A cursor carries how the search matched (full text, or the typo-tolerant
@@ -23,8 +27,6 @@ export interface PageStart {
   readonly after: After;
 }
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export const encodeSearchCursor = (fingerprint: string, start: PageStart): string => {
   const { match, after } = start;
   switch (after.order) {
@@ -39,35 +41,45 @@ export const encodeSearchCursor = (fingerprint: string, start: PageStart): strin
   }
 };
 
+/** How it matched and the search that made it; then the order, and the last row's key in that order. */
+const Made = t.tuple([t.keyof({ all: null, text: null, fuzzy: null }), t.string]);
+const keys = {
+  relevance: t.tuple([t.literal('relevance'), t.union([t.literal(0), t.literal(1)]), CursorScore, Uuid]),
+  rating: t.tuple([t.literal('rating'), CursorAverage, CursorCount, Uuid]),
+  year: t.tuple([t.literal('year'), CursorYear, Uuid]),
+  title: t.tuple([t.literal('title'), CursorTitle, Uuid]),
+};
+
 /** The page start a cursor names, or undefined for one this search did not give out. */
 export const decodeSearchCursor = (cursor: string, fingerprint: string, order: Order): PageStart | undefined => {
   const values = decodeCursor(cursor);
   if (values === undefined) return undefined;
-  const [match, madeBy, madeFor, ...key] = values;
-  if (madeBy !== fingerprint || madeFor !== order || (match !== 'all' && match !== 'text' && match !== 'fuzzy')) return undefined;
-  const movieId = key[key.length - 1];
-  if (typeof movieId !== 'string' || !uuid.test(movieId)) return undefined;
-  const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+  const made = Made.decode(values.slice(0, 2));
+  const after = afterOf(values.slice(2), order);
+  return E.isRight(made) && made.right[1] === fingerprint && after !== undefined ? { match: made.right[0], after } : undefined;
+};
+
+const afterOf = (key: unknown[], order: Order): After | undefined => {
+  const decoded = <A>(codec: t.Type<A, unknown, unknown>): A | undefined => {
+    const result = codec.decode(key);
+    return E.isRight(result) ? result.right : undefined;
+  };
   switch (order) {
     case 'relevance': {
-      const [tier, score] = key;
-      return (tier === 0 || tier === 1) && finite(score) && key.length === 3
-        ? { match, after: { order, tier, score, movieId } }
-        : undefined;
+      const k = decoded(keys.relevance);
+      return k && { order, tier: k[1], score: k[2], movieId: k[3] };
     }
     case 'rating': {
-      const [average, count] = key;
-      return (average === null || finite(average)) && finite(count) && key.length === 3
-        ? { match, after: { order, average, count, movieId } }
-        : undefined;
+      const k = decoded(keys.rating);
+      return k && { order, average: k[1], count: k[2], movieId: k[3] };
     }
     case 'year': {
-      const [year] = key;
-      return finite(year) && key.length === 2 ? { match, after: { order, year, movieId } } : undefined;
+      const k = decoded(keys.year);
+      return k && { order, year: k[1], movieId: k[2] };
     }
     case 'title': {
-      const [title] = key;
-      return typeof title === 'string' && key.length === 2 ? { match, after: { order, title, movieId } } : undefined;
+      const k = decoded(keys.title);
+      return k && { order, title: k[1], movieId: k[2] };
     }
   }
 };

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { Genre, genres } from '../../domain/movie/values.ts';
+import { textCodec } from '../../domain/shared/text.ts';
+import { GenreName, type Genre } from '../../domain/movie/values.ts';
 import { fieldErrors, type FieldError } from '../../infrastructure/codecs/decodeErrors.ts';
 import { integerInRange, numberInRange } from '../../infrastructure/codecs/fromQueryString.ts';
 import { strictPartial } from '../../infrastructure/codecs/strict.ts';
@@ -15,18 +16,28 @@ export const maxQueryLength = 10_000;
 /** Like the big web search engines, a query is cut to its first 32 words: more cannot narrow a catalogue, only cost. */
 export const searchedWords = 32;
 
-const textUpTo = (max: number): t.Type<string, string, unknown> =>
-  new t.Type<string, string, unknown>(
-    `text of at most ${max.toLocaleString('en-US')} characters`,
-    (input): input is string => typeof input === 'string' && input.length <= max,
-    (input, context) => (typeof input === 'string' && input.length <= max ? t.success(input) : t.failure(input, context)),
-    String,
+interface SearchTextBrand {
+  readonly SearchText: unique symbol;
+}
+const textUpTo = (max: number) =>
+  textCodec<SearchTextBrand>(`text of at most ${max.toLocaleString('en-US')} characters`, (text) =>
+    text.length <= max ? undefined : `must be at most ${max.toLocaleString('en-US')} characters`,
   );
 
 export const sorts = ['relevance', 'rating', 'year', 'title'] as const;
 export type Sort = (typeof sorts)[number];
 const SortParam = t.keyof({ relevance: null, rating: null, year: null, title: null }, `one of ${sorts.join(', ')}`);
-const GenreParam = t.keyof(Genre.keys, `one of ${genres.join(', ')}`);
+/** Any spelling GenreName takes; a name that is no genre (IMAX) filters nothing, so it is refused here. */
+const GenreParam = new t.Type<Genre, string, unknown>(
+  'GenreParam',
+  (input): input is Genre => GenreName.is(input) && input !== null,
+  (input, context) => {
+    const decoded = GenreName.validate(input, context);
+    if (decoded._tag === 'Left') return decoded;
+    return decoded.right === null ? t.failure(input, context, 'is a screen format, not a genre') : t.success(decoded.right);
+  },
+  String,
+);
 const YearParam = integerInRange(1870, 2100);
 
 const SearchQuery = strictPartial(

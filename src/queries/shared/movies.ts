@@ -76,6 +76,8 @@ export const encodeCursor = (values: readonly (string | number | null)[]): strin
 
 /** The key a cursor carries, or undefined for a cursor this service did not make. */
 export const decodeCursor = (cursor: string): unknown[] | undefined => {
+  // Cursors this service makes are a few hundred characters at most.
+  if (cursor.length > 2_048) return undefined;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     return Array.isArray(parsed) ? parsed : undefined;

@@ -2,10 +2,11 @@ import type Router from '@koa/router';
 import * as t from 'io-ts';
 import type { DatabasePool } from 'slonik';
 import { strictPartial } from '../../infrastructure/codecs/strict.ts';
-import { badRequest } from '../../infrastructure/http/problem.ts';
+import { Uuid } from '../../domain/shared/codecs.ts';
+import { CursorScore, CursorTime, invalidCursor, readCursor } from '../shared/cursors.ts';
 import type { QueryDependencies } from '../shared/dependencies.ts';
 import { decodeQuery } from '../shared/http.ts';
-import { decodeCursor, encodeCursor, toMovieView } from '../shared/movies.ts';
+import { encodeCursor, toMovieView } from '../shared/movies.ts';
 import { defaultLimit, pageParams } from '../shared/paging.ts';
 import {
   latestActivityEnd,
@@ -86,17 +87,11 @@ const describe = (window: TrendingWindow, basis: Basis, bounds: WindowBounds) =>
 
 const round = (score: number): number => Math.round(score * 10_000) / 10_000;
 
+const TrendingCursor = t.tuple([CursorTime, t.keyof({ now: null, 'latest-activity': null }), CursorScore, Uuid]);
+
 const positionOf = (cursor: string): Position => {
-  const [to, basis, score, movieId] = decodeCursor(cursor) ?? [];
-  if (
-    typeof to !== 'number' ||
-    !Number.isSafeInteger(to) ||
-    Math.abs(to) > 8.64e15 ||
-    (basis !== 'now' && basis !== 'latest-activity') ||
-    typeof score !== 'number' ||
-    typeof movieId !== 'string' ||
-    !/^[0-9a-f-]{36}$/.test(movieId)
-  )
-    throw badRequest('The cursor is not one this list gave out', [{ path: 'cursor', message: 'is not a cursor of this list' }]);
+  const key = readCursor(TrendingCursor, cursor);
+  if (key === undefined) throw invalidCursor();
+  const [to, basis, score, movieId] = key;
   return { basis, to, after: { score, movieId } };
 };
