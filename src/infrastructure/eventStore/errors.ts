@@ -57,3 +57,32 @@ export class UndecodableEventError extends Error {
     super(`stored ${eventType} event ${eventId} cannot be decoded: ${problems.join('; ')}`);
   }
 }
+
+/**
+ * The event store cannot be reached, or did not answer in time: nothing is known to have been
+ * written. A write failing so may be retried later with the same event ids (appends are idempotent).
+ */
+export class EventStoreUnavailableError extends Error {
+  override readonly name = 'EventStoreUnavailableError';
+  /** What a caller may tell its own callers to wait before trying again. */
+  readonly retryAfterSeconds = 2;
+  constructor(reason: string, options?: { readonly cause?: unknown }) {
+    super(`the event store is unavailable: ${reason}`, options);
+  }
+}
+
+/** The event store refused the credentials it was given: a configuration fault, not the caller's. */
+export class EventStoreAccessDeniedError extends Error {
+  override readonly name = 'EventStoreAccessDeniedError';
+  constructor(operation: string, options?: { readonly cause?: unknown }) {
+    super(`the event store denied access to ${operation}: check the credentials in EVENTSTORE_URL`, options);
+  }
+}
+
+/** The stream was deleted for good on the server (EventStoreDB's tombstone): nothing can be appended to it. */
+export class StreamDeletedError extends Error {
+  override readonly name = 'StreamDeletedError';
+  constructor(readonly stream: StreamName) {
+    super(`stream ${stream} was deleted for good (tombstoned) and takes no more events`);
+  }
+}

@@ -1,7 +1,9 @@
 import { BACKWARDS, END, FORWARDS, START } from '@eventstore/db-client';
 import type { AllStreamRecordedEvent, EventStoreDBClient, ReadPosition } from '@eventstore/db-client';
 import type { Direction, Position, ReadAllOptions, StoredEvent } from '../eventStore.ts';
+import { drain } from './clientErrors.ts';
 import { toEsdbPosition } from './positions.ts';
+import { readIdleMs } from './streamReads.ts';
 import { isSystemRecord, toStoredEvent } from './recordedEvent.ts';
 
 // Reads of $all. EventStoreDB reads forwards from a position inclusively (the event starting there
@@ -23,14 +25,9 @@ export const readAllPage = async (
   direction: Direction,
   maxCount: number,
 ): Promise<Page> => {
-  const records: AllStreamRecordedEvent[] = [];
-  let received = 0;
   const reading = client.readAll({ fromPosition: from, direction: direction === 'backwards' ? BACKWARDS : FORWARDS, maxCount });
-  for await (const resolved of reading) {
-    received++;
-    if (resolved.event !== undefined) records.push(resolved.event);
-  }
-  return { records, received };
+  const resolved = await drain(reading, readIdleMs, 'reading $all');
+  return { records: resolved.flatMap((entry) => entry.event ?? []), received: resolved.length };
 };
 
 /** The port's readAll: our events only (see `toStoredEvent`), paging past the records left out. */
@@ -82,5 +79,30 @@ export const readRecordsAfter = async (
 export const lastRecordBefore = async (client: EventStoreDBClient, position: Position): Promise<Position | undefined> =>
   (await readAllPage(client, toEsdbPosition(position), 'backwards', 1)).records[0]?.position.commit;
 
-export const headPosition = async (client: EventStoreDBClient): Promise<Position | null> =>
-  (await readAllEvents(client, { direction: 'backwards', maxCount: 1 }))[0]?.position ?? null;
+/** How far back from the end of $all `headPosition` looks for an event of ours. */
+export const headScanLimit = 4_096;
+
+/**
+ * The position of our last event, looked for among the last `headScanLimit` records of $all; when
+ * none of those is ours (a burst of EventStoreDB's own or another writer's records), the position of
+ * the last record, whatever it is: subscriptions pass over such records, so it is a checkpoint they
+ * reach. Null only for an empty $all.
+ */
+export const headPosition = async (client: EventStoreDBClient): Promise<Position | null> => {
+  let last: Position | undefined;
+  let cursor: ReadPosition = END;
+  let scanned = 0;
+  for (let size = 16; scanned < headScanLimit; size = Math.min(size * 4, headScanLimit - scanned)) {
+    const page = await readAllPage(client, cursor, 'backwards', size);
+    scanned += page.received;
+    for (const record of page.records) {
+      last ??= record.position.commit;
+      if (!isSystemRecord(record) && toStoredEvent(record) !== undefined) return record.position.commit;
+    }
+    const oldest = page.records[page.records.length - 1];
+    if (page.received < size || oldest === undefined) break;
+    // Backwards from a position reads the records before it, so the page does not repeat itself.
+    cursor = toEsdbPosition(oldest.position.commit);
+  }
+  return last ?? null;
+};

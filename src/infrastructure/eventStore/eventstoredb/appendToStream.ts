@@ -7,6 +7,7 @@ import type { AppendResult, EventStore, ExpectedRevision, StreamRevision } from 
 import { fromEsdbPosition } from './positions.ts';
 import { chainedHashOf, positionOf, toProposedEvent } from './recordedEvent.ts';
 import { currentRevision, readStreamRecords } from './streamReads.ts';
+import { isTransient, translateError } from './clientErrors.ts';
 
 // An append reads the stream's last event first: its hash is the link the new events chain to, and
 // its revision tells a retry from a conflict before anything is sent.
@@ -15,9 +16,16 @@ import { currentRevision, readStreamRecords } from './streamReads.ts';
 // append therefore always sends the revision it read as the expected one (NO_STREAM for none), even
 // when the caller said 'any' or 'stream_exists': EventStoreDB's ANY and STREAM_EXISTS would let a
 // concurrent writer slip in between and fork the chain. A conflict caused that way is no conflict to
-// a caller who said 'any', so those appends read and try again, a bounded number of times.
+// a caller who said 'any', so those appends read and try again until they land, as PostgreSQL's
+// never fail: each such conflict means another append landed, so the writers as a whole always
+// progress, and a growing random pause keeps one writer from losing every round.
+//
+// A failure that says nothing about the append (unavailable, deadline, not the leader: the client
+// then reconnects to the leader) is tried again a few times. The append may have landed before the
+// answer was lost: the next attempt's read recognises its own events and answers as a retry.
 
-const maxAttempts = 10;
+/** Attempts after transient failures before the append reports the store unavailable. */
+const transientAttempts = 3;
 /** How many events beyond its own an 'any' append looks back through to recognise itself. */
 const retryWindow = 16;
 
@@ -29,23 +37,45 @@ export const createAppender =
   async (stream, events, options) => {
     const checked = checkAppend(stream, events, options?.expectedRevision);
     const exact = checked.expectedRevision !== 'any' && checked.expectedRevision !== 'stream_exists';
-    for (let attempt = 1; ; attempt++) {
-      const tail = await readStreamRecords(client, checked.stream, {
-        direction: 'backwards',
-        maxCount: exact ? 1 : checked.events.length + retryWindow,
-      });
-      const current = tail[0]?.revision ?? 'no_stream';
-      const earlier = exact ? await earlierExactAppend(client, checked, current) : earlierAppendInTail(checked, tail);
-      if (earlier !== undefined) return earlier;
-      if (!meets(checked.expectedRevision, current))
-        throw new WrongExpectedRevisionError(checked.stream, checked.expectedRevision, current);
-      if (checked.events.length === 0)
-        return { nextExpectedRevision: current === 'no_stream' ? -1n : current, position: null, appended: false };
-      const outcome = await write(client, checked, tail[0], current);
-      if (outcome.kind === 'done') return outcome.result;
-      if (exact || attempt >= maxAttempts) throw new WrongExpectedRevisionError(checked.stream, checked.expectedRevision, outcome.actual);
+    /** The revision the server last reported, for a stream whose events were all truncated away. */
+    let reported: StreamRevision | 'no_stream' = 'no_stream';
+    let transient = 0;
+    for (let conflicts = 0; ;) {
+      try {
+        const tail = await readStreamRecords(client, checked.stream, {
+          direction: 'backwards',
+          maxCount: exact ? 1 : checked.events.length + retryWindow,
+        });
+        // No event readable: a new stream, or one truncated to nothing, whose revision only the
+        // server knows. An exact expectation is put to the server as it is; it refuses a wrong one.
+        const expected = checked.expectedRevision;
+        const current = tail[0]?.revision ?? (typeof expected === 'bigint' ? expected : reported);
+        const earlier = exact ? await earlierExactAppend(client, checked, current) : earlierAppendInTail(checked, tail);
+        if (earlier !== undefined) return earlier;
+        if (!meets(checked.expectedRevision, current))
+          throw new WrongExpectedRevisionError(checked.stream, checked.expectedRevision, current);
+        if (checked.events.length === 0)
+          return { nextExpectedRevision: current === 'no_stream' ? -1n : current, position: null, appended: false };
+        const outcome = await write(client, checked, tail[0], current);
+        if (outcome.kind === 'done') return outcome.result;
+        if (exact) throw new WrongExpectedRevisionError(checked.stream, checked.expectedRevision, outcome.actual);
+        reported = outcome.actual;
+        conflicts++;
+        await pause(conflicts);
+      } catch (error) {
+        if (!isTransient(error) || ++transient >= transientAttempts)
+          throw translateError(error, `appending to ${checked.stream}`, checked.stream);
+        await new Promise((resolve) => setTimeout(resolve, 100 * transient));
+      }
     }
   };
+
+/** Nothing after the first conflicts; then a random pause growing to at most 50 ms. */
+const pause = async (conflicts: number): Promise<void> => {
+  if (conflicts < 3) return;
+  const ms = Math.random() * Math.min(2 ** conflicts, 50);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+};
 
 const write = async (
   client: EventStoreDBClient,
@@ -53,6 +83,8 @@ const write = async (
   last: RecordedEvent | undefined,
   current: StreamRevision | 'no_stream',
 ): Promise<Outcome> => {
+  // A stream whose events were all truncated ($tb, $maxCount, scavenge) has no hash left to chain
+  // to: its chain starts again from the genesis hash (see the README on truncation).
   let hash = last === undefined ? genesisHash : chainedHashOf(last);
   const proposed = checked.events.map((event) => {
     hash = chainHash(hash, encodeEvent(checked.stream, event).digest);
@@ -60,7 +92,7 @@ const write = async (
   });
   const expectedRevision: AppendExpectedRevision = current === 'no_stream' ? NO_STREAM : current;
   try {
-    const result = await client.appendToStream(checked.stream, proposed, { expectedRevision });
+    const result = await client.appendToStream(checked.stream, proposed, { expectedRevision, requiresLeader: true });
     // Only a client built with throwOnAppendFailure: false answers a conflict this way, and its
     // batch-append path misreports the current revision, hence the read.
     if (!result.success) return { kind: 'conflict', actual: await currentRevision(client, checked.stream) };

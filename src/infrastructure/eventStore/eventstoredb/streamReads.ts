@@ -1,9 +1,19 @@
 import { BACKWARDS, END, FORWARDS, START, StreamNotFoundError } from '@eventstore/db-client';
 import type { EventStoreDBClient, ReadRevision, RecordedEvent } from '@eventstore/db-client';
+import { StreamDeletedError } from '../errors.ts';
 import type { ReadStreamOptions, StoredEvent, StreamName, StreamRevision } from '../eventStore.ts';
+import { drain, translateError } from './clientErrors.ts';
+import type { ForeignRecords } from './foreignRecords.ts';
 import { toStoredEvent } from './recordedEvent.ts';
 
-/** Records of one stream as read, foreign ones included; none for a stream that does not exist. */
+/** How long a read may wait for the server's next message before it counts as unavailable. */
+export const readIdleMs = 10_000;
+
+/**
+ * Records of one stream as read, foreign ones included; none for a stream that does not exist.
+ * Asks the leader: these reads decide appends and commands, which a follower's stale copy would
+ * answer with false conflicts. Throws StreamDeletedError for a tombstoned stream.
+ */
 export const readStreamRecords = async (
   client: EventStoreDBClient,
   stream: StreamName,
@@ -13,29 +23,41 @@ export const readStreamRecords = async (
   const from = options.fromRevision ?? (backwards ? 'end' : 'start');
   if (options.maxCount !== undefined && options.maxCount <= 0) return [];
   const fromRevision: ReadRevision = from === 'start' ? START : from === 'end' ? END : from;
-  const records: RecordedEvent[] = [];
   try {
     const reading = client.readStream(stream, {
       fromRevision,
       direction: backwards ? BACKWARDS : FORWARDS,
+      requiresLeader: true,
       ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
     });
-    for await (const resolved of reading) {
-      if (resolved.event !== undefined) records.push(resolved.event);
-    }
+    return (await drain(reading, readIdleMs, `reading ${stream}`)).flatMap((resolved) => resolved.event ?? []);
   } catch (error) {
     if (error instanceof StreamNotFoundError) return [];
-    throw error;
+    throw translateError(error, `reading ${stream}`, stream);
   }
-  return records;
 };
 
-/** See `toStoredEvent` for the records left out. */
+/**
+ * See `toStoredEvent` for the records left out. A tombstoned stream reads as empty, as a stream
+ * that never was does on every adapter.
+ */
 export const readStreamEvents = async (
   client: EventStoreDBClient,
   stream: StreamName,
   options: ReadStreamOptions = {},
-): Promise<StoredEvent[]> => (await readStreamRecords(client, stream, options)).flatMap((record) => toStoredEvent(record) ?? []);
+  foreign?: ForeignRecords,
+): Promise<StoredEvent[]> => {
+  try {
+    return (await readStreamRecords(client, stream, options)).flatMap((record) => {
+      const event = toStoredEvent(record);
+      if (event === undefined) foreign?.(record);
+      return event ?? [];
+    });
+  } catch (error) {
+    if (error instanceof StreamDeletedError) return [];
+    throw error;
+  }
+};
 
 export const currentRevision = async (client: EventStoreDBClient, stream: StreamName): Promise<StreamRevision | 'no_stream'> => {
   const [last] = await readStreamRecords(client, stream, { direction: 'backwards', maxCount: 1 });
