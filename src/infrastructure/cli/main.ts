@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../config/config.ts';
 import { generatedSecret } from '../config/generatedSecret.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { StartupError } from '../postgres/database.ts';
+import { auditCommands } from './audit.ts';
 import { createAdminCommand } from './createAdmin.ts';
 import { demoCommand } from './demo.ts';
 import { evalRecommendationsCommand } from './evalRecommendations.ts';
@@ -75,6 +76,7 @@ program
   .action(async (options: { data: string; json?: boolean }) => evalRecommendationsCommand(await context(), options));
 
 projectionsCommands(program, context);
+auditCommands(program, context);
 
 try {
   await program.parseAsync(process.argv);
