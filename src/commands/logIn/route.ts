@@ -1,12 +1,14 @@
 import type Router from '@koa/router';
 import { forbidden, unauthorized } from '../../infrastructure/http/problem.ts';
+import { acceptsFormBody } from '../../infrastructure/http/requestBody.ts';
 import type { CommandDependencies } from '../shared/dependencies.ts';
 import { decodeBody, eventMetadata, type CommandContext } from '../shared/http.ts';
 import { LogInRequest, PasswordGrantForm } from './command.ts';
 import { logIn } from './handler.ts';
 
 export const logInRoute = (router: Router, dependencies: CommandDependencies): void => {
-  router.post('/auth/login', async (ctx: CommandContext) => {
+  // The OAuth2 password grant is a form (RFC 6749 §4.3): the one route that reads one.
+  router.post('/auth/login', acceptsFormBody, async (ctx: CommandContext) => {
     const credentials = ctx.is('application/x-www-form-urlencoded')
       ? (({ username, password }) => ({ email: username, password }))(decodeBody(PasswordGrantForm, ctx))
       : decodeBody(LogInRequest, ctx);

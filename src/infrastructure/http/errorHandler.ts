@@ -6,7 +6,9 @@ import { badRequest, HttpProblem, notFound, payloadTooLarge, serviceUnavailable,
 
 /**
  * The one place errors become responses: every error, whoever threw it, leaves as problem+json. An
- * error we did not foresee is logged with its stack and answered 500 without internals.
+ * error we did not foresee is logged with its stack and answered 500 without internals. A 5xx given
+ * on purpose (a read-your-writes wait that ran out, a query cancelled at its timeout) is logged at
+ * the problem's own severity, so that the error log holds only what is ours to fix.
  */
 export const errorHandler = (): Middleware<RequestState> => async (ctx, next) => {
   try {
@@ -14,7 +16,12 @@ export const errorHandler = (): Middleware<RequestState> => async (ctx, next) =>
     if (ctx.status === 404 && ctx.body === undefined) throw notFound(`No route for ${ctx.method} ${ctx.path}`);
   } catch (error) {
     const problem = toProblem(error);
-    if (problem.status >= 500) ctx.state.log.error({ err: error }, 'request failed');
+    if (problem.status >= 500) {
+      const log = ctx.state.log;
+      if (problem.severity === 'error') log.error({ err: error }, 'request failed');
+      else if (problem.severity === 'warn') log.warn({ status: problem.status, detail: problem.detail }, 'request refused');
+      else log.info({ status: problem.status, detail: problem.detail }, 'request answered with retry');
+    }
     ctx.status = problem.status;
     ctx.set(problem.headers);
     ctx.type = 'application/problem+json';
@@ -26,9 +33,10 @@ const toProblem = (error: unknown): HttpProblem => {
   if (error instanceof HttpProblem) return error;
   if (error instanceof InvalidEventError) return badRequest(error.message);
   if (error instanceof InvalidStreamNameError) return badRequest(error.message);
-  if (error instanceof StatementTimeoutError) return serviceUnavailable('The query took too long and was cancelled; retry shortly', 1);
+  if (error instanceof StatementTimeoutError)
+    return serviceUnavailable('The query took too long and was cancelled; retry shortly', 1, 'warn');
   const status = statusOf(error);
-  if (status === 413) return payloadTooLarge('The request body is larger than the limit of 1 MB');
+  if (status === 413) return payloadTooLarge('The request body is larger than the limit of 1 MiB');
   if (status === 415) return unsupportedMediaType('Send the body as application/json');
   if (status === 400 && isParseFailure(error)) return badRequest('The request body is not valid JSON');
   if (status !== undefined && status >= 400 && status < 500) {

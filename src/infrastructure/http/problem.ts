@@ -1,6 +1,13 @@
 import type { FieldError } from '../codecs/decodeErrors.ts';
 
 /**
+ * How the error handler logs a problem: `error` is a failure of ours (it pages); `warn` is the service
+ * protecting itself (a query cancelled at its timeout); `info` is an answer given on purpose that the
+ * client is told to retry (a read-your-writes wait that ran out, not ready yet); 4xx are not logged.
+ */
+export type ProblemSeverity = 'info' | 'warn' | 'error';
+
+/**
  * An HTTP error answered as application/problem+json (RFC 9457). Handlers throw these (or return
  * results that routes turn into these); the error middleware writes them.
  */
@@ -12,6 +19,9 @@ export class HttpProblem extends Error {
     readonly detail: string,
     readonly errors: readonly FieldError[] = [],
     readonly headers: Readonly<Record<string, string>> = {},
+    readonly severity: ProblemSeverity = 'error',
+    /** Field errors beyond those listed in `errors`. */
+    readonly unlistedErrors = 0,
   ) {
     super(detail);
   }
@@ -27,6 +37,7 @@ export class HttpProblem extends Error {
       status: this.status,
       detail: this.detail,
       ...(this.errors.length > 0 ? { errors: this.errors } : {}),
+      ...(this.unlistedErrors > 0 ? { unlistedErrors: this.unlistedErrors } : {}),
     };
   }
 }
@@ -34,11 +45,23 @@ export class HttpProblem extends Error {
 export const badRequest = (detail: string, errors: readonly FieldError[] = []): HttpProblem =>
   new HttpProblem(400, 'Invalid request', detail, errors);
 
-export const invalidFields = (errors: readonly FieldError[]): HttpProblem =>
-  badRequest(
-    `${errors.length === 1 ? 'One field is' : `${errors.length} fields are`} invalid: ${errors.map((e) => e.path || '(body)').join(', ')}`,
-    errors,
+/** How many field errors an answer lists: enough to fix a form, not a 5 MB echo of 90,000 unknown keys. */
+export const listedFieldErrors = 20;
+
+export const invalidFields = (errors: readonly FieldError[]): HttpProblem => {
+  const listed = errors.slice(0, listedFieldErrors);
+  const unlisted = errors.length - listed.length;
+  const names = listed.map((e) => e.path || '(body)').join(', ');
+  return new HttpProblem(
+    400,
+    'Invalid request',
+    `${errors.length === 1 ? 'One field is' : `${errors.length} fields are`} invalid: ${names}${unlisted > 0 ? ` and ${unlisted} more` : ''}`,
+    listed,
+    {},
+    'error',
+    unlisted,
   );
+};
 
 export const unauthorized = (detail: string): HttpProblem =>
   new HttpProblem(401, 'Unauthorized', detail, [], { 'WWW-Authenticate': 'Bearer' });
@@ -55,11 +78,16 @@ export const tooManyRequests = (retryAfterSeconds: number): HttpProblem =>
     'Retry-After': String(retryAfterSeconds),
   });
 
-export const serviceUnavailable = (detail: string, retryAfterSeconds?: number): HttpProblem =>
+/**
+ * An answer given on purpose (logged at `info` unless said otherwise): the client may retry, after
+ * `Retry-After` when given. Not a failure of ours, so it is no error in the log.
+ */
+export const serviceUnavailable = (detail: string, retryAfterSeconds?: number, severity: ProblemSeverity = 'info'): HttpProblem =>
   new HttpProblem(
     503,
     'Service unavailable',
     detail,
     [],
     retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) },
+    severity,
   );
