@@ -31,6 +31,7 @@ import type { Config } from './config/config.ts';
 import type { EventStore } from './eventStore/eventStore.ts';
 import { createHttpApp } from './http/app.ts';
 import { operationsRoutes, type ReadinessCheck } from './http/health.ts';
+import { routesOf, type RouteEntry } from './http/routeTable.ts';
 import { listen } from './http/server.ts';
 import type { Logger } from './logging/logger.ts';
 import { createMetrics } from './metrics/metrics.ts';
@@ -46,6 +47,8 @@ export interface RunningService {
   readonly port: number;
   readonly databaseUrl: URL;
   readonly eventStore: EventStore;
+  /** Every route the HTTP API serves, as its routers hold them (tests drive each of them). */
+  readonly routes: readonly RouteEntry[];
   /** Graceful: stop accepting, finish in-flight requests, close pools, stop embedded PostgreSQL. */
   readonly stop: () => Promise<void>;
 }
@@ -75,7 +78,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     const pool = createPool(database.url, config.database.poolSize, 'api');
     closers.push(() => pool.end());
 
-    const { store: eventStore, kind } = openEventStore(config, pool, database.url, log);
+    const { store: eventStore, kind } = await openEventStore(config, pool, database.url, log);
     closers.push(() => eventStore.close());
 
     const checks: ReadinessCheck[] = [postgresCheck(pool), eventStoreCheck(eventStore, kind)];
@@ -94,7 +97,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
 
     const metrics = createMetrics();
     // The projector and scheduler processes of DESIGN.md, each in a thread of its own (roleThread.ts).
-    const roleSettings = { databaseUrl: database.url.href, eventStoreUrl: config.eventStoreUrl?.href, poolSize: config.database.poolSize };
+    const roleSettings = { databaseUrl: database.url.href, eventStoreUrl: config.eventStoreUrl, poolSize: config.database.poolSize };
     const threadRoles = config.roles.filter((role): role is Role => role !== 'api');
     const threads = await Promise.allSettled(threadRoles.map((role) => startRoleThread(role, roleSettings, log)));
     for (const thread of threads) {
@@ -177,7 +180,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     closers.push(server.close);
     log.info({ port: server.port, embeddedPostgres: database.embedded, roles: config.roles }, 'FastFlix is listening');
 
-    return { port: server.port, databaseUrl: database.url, eventStore, stop: closeAll };
+    return { port: server.port, databaseUrl: database.url, eventStore, routes: routesOf(routers), stop: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -21,7 +21,7 @@ const outcomes = {
 export const createAdminCommand = async ({ config, log }: CliContext, credentials: { email: string; password: string }): Promise<void> => {
   const database = await openDatabaseServer(config, log);
   const pool = createPool(database.url, 2, 'cli');
-  const { store } = openEventStore(config, pool, database.url, log);
+  const { store } = await openEventStore(config, pool, database.url, log);
   try {
     await migrate(database.url, log);
     const outcome = await createAdmin(

@@ -1,7 +1,16 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { durationSeconds, integerBetween, nonEmpty, oneOf, secret, someOf, urlWithScheme } from './envCodecs.ts';
+import {
+  durationSeconds,
+  eventStoreConnectionString,
+  integerBetween,
+  nonEmpty,
+  oneOf,
+  secret,
+  someOf,
+  urlWithScheme,
+} from './envCodecs.ts';
 import { fieldErrors } from '../codecs/decodeErrors.ts';
 
 // model
@@ -22,7 +31,7 @@ const Environment = t.partial({
   DATABASE_URL: urlWithScheme(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: integerBetween(1, 200),
   EMBEDDED_POSTGRES_PORT: integerBetween(1_024, 65_535),
-  EVENTSTORE_URL: urlWithScheme(['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),
+  EVENTSTORE_URL: eventStoreConnectionString,
   REDIS_URL: urlWithScheme(['redis:', 'rediss:']),
   MONGODB_URL: urlWithScheme(['mongodb:', 'mongodb+srv:']),
   SMTP_URL: urlWithScheme(['smtp:', 'smtps:']),
@@ -57,8 +66,11 @@ export interface Config {
     /** How long one query of a read may run before it is cancelled and the request answered 503. */
     readonly queryTimeoutMs: number;
   };
-  /** Unset: events live in PostgreSQL event tables. */
-  readonly eventStoreUrl: URL | undefined;
+  /**
+   * Unset: events live in PostgreSQL event tables. A connection string as @eventstore/db-client reads
+   * it (a cluster's hosts make it no URL), checked by that client's parser.
+   */
+  readonly eventStoreUrl: string | undefined;
   readonly redisUrl: URL | undefined;
   readonly mongodbUrl: URL | undefined;
   readonly smtpUrl: URL | undefined;

@@ -1,4 +1,6 @@
 import * as t from 'io-ts';
+import * as E from 'fp-ts/lib/Either.js';
+import { acceptedForms, parseEventStoreUrl, redact } from '../eventStore/eventstoredb/connectionString.ts';
 
 // Codecs for environment variables: each takes the raw string and says, in its name, what it wanted.
 
@@ -38,6 +40,23 @@ export const urlWithScheme = (schemes: readonly string[]): t.Type<URL, string, u
     const url = new URL(raw);
     return schemes.includes(url.protocol) ? url : undefined;
   });
+
+/**
+ * EVENTSTORE_URL: whatever @eventstore/db-client can connect with, checked by the client's own parser
+ * (several hosts of a cluster make it no WHATWG URL). Kept as written; the message names every form.
+ */
+export const eventStoreConnectionString: t.Type<string, string, unknown> = new t.Type<string, string, unknown>(
+  'an EventStoreDB connection string',
+  (input): input is string => typeof input === 'string',
+  (input, context) => {
+    if (typeof input !== 'string') return t.failure(input, context);
+    const parsed = parseEventStoreUrl(input);
+    if (E.isRight(parsed)) return t.success(input.trim());
+    const got = JSON.stringify(redact(input.trim()).slice(0, 100));
+    return t.failure(input, context, `an EventStoreDB connection string: ${acceptedForms}; got ${got}: ${parsed.left}`);
+  },
+  String,
+);
 
 export const secret = (minLength: number): t.Type<string, string, unknown> =>
   fromString(`a secret of at least ${minLength} characters`, (raw) => (raw.length >= minLength ? raw : undefined));

@@ -28,8 +28,7 @@ export const startProjector = async (settings: RoleSettings, log: Logger, metric
     const databaseUrl = new URL(settings.databaseUrl);
     const pool = createPool(databaseUrl, settings.poolSize, 'projector');
     closers.push(() => pool.end());
-    const eventStoreUrl = settings.eventStoreUrl === undefined ? undefined : new URL(settings.eventStoreUrl);
-    const { store } = openEventStore({ eventStoreUrl }, pool, databaseUrl, log);
+    const { store } = await openEventStore({ eventStoreUrl: settings.eventStoreUrl }, pool, databaseUrl, log);
     closers.push(() => store.close());
     const positions = await createProjectionPositions(
       pool,

@@ -48,7 +48,7 @@ describe('configuration from the environment', () => {
     if (E.isLeft(config)) throw new Error(config.left);
     expect(config.right.http.port).to.equal(8080);
     expect(config.right.database.url?.hostname).to.equal('db');
-    expect(config.right.eventStoreUrl?.protocol).to.equal('esdb:');
+    expect(config.right.eventStoreUrl).to.equal('esdb://eventstore:2113?tls=false');
     expect(config.right.logLevel).to.equal('debug');
     expect(config.right.auth.accessTokenTtlSeconds).to.equal(300);
     expect(config.right.auth.refreshTokenTtlSeconds).to.equal(7 * 86_400);

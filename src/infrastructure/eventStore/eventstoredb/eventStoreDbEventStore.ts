@@ -1,15 +1,24 @@
 import { END, EventStoreDBClient } from '@eventstore/db-client';
-import type { EventStore } from '../eventStore.ts';
-import { headPosition, readAllEvents, readAllPage } from './allReads.ts';
+import type { Logger } from '../../logging/logger.ts';
+import type { EventStore, Subscription } from '../eventStore.ts';
+import { headPosition, readAllEvents } from './allReads.ts';
 import { createAppender } from './appendToStream.ts';
+import { drain, translateError } from './clientErrors.ts';
+import type { EventStoreConnection } from './connectionString.ts';
+import { warnOfForeignRecords } from './foreignRecords.ts';
 import { readStreamEvents } from './streamReads.ts';
 import { subscribeToAll } from './subscription.ts';
 
-export type EventStoreDbEventStoreOptions =
-  /** A client the caller owns: `close` leaves it open. */
-  | { readonly client: EventStoreDBClient }
-  /** `esdb://host:2113?tls=false` and the like; the store opens the client and disposes of it on `close`. */
-  | { readonly connectionString: string };
+export type EventStoreDbEventStoreOptions = (
+  | /** A client the caller owns: `close` leaves it open. */ { readonly client: EventStoreDBClient }
+    /** A checked EVENTSTORE_URL (`connectionString.ts`); the store opens its clients and disposes of them on `close`. */
+  | { readonly connection: EventStoreConnection }
+) & {
+  /** Where records of other writers found in FastFlix's streams are reported. */
+  readonly log?: Logger;
+  /** How long `ping` waits for an answer (the client itself sets no deadline on reads). */
+  readonly pingDeadlineMs?: number;
+};
 
 /**
  * The event store on EventStoreDB, version 22.6 or later (stream reads carry positions from then on).
@@ -20,22 +29,76 @@ export type EventStoreDbEventStoreOptions =
  * event id, so a reused id is recognised only as a retry of the same append (an append with 'any'
  * finds itself among the stream's last events only, see `appendToStream.ts`) and never refused as a
  * duplicate from elsewhere; records of other writers on a shared server are passed over by every
- * read (`toStoredEvent`).
+ * read (`toStoredEvent`), with a warning when they sit in a stream named as ours.
+ *
+ * Stream reads and appends go to the leader. With `nodePreference` other than the leader the store
+ * opens a second client for them: the client follows a NotLeader answer by moving its one connection
+ * to the leader, which would take the subscriptions and reads of $all there too.
  */
 export const createEventStoreDbEventStore = (options: EventStoreDbEventStoreOptions): EventStore => {
-  const ownsClient = !('client' in options);
-  const client = 'client' in options ? options.client : EventStoreDBClient.connectionString(options.connectionString);
+  const { reader, writer, owned } = openClients(options);
+  const foreign = warnOfForeignRecords(options.log);
+  const pingDeadlineMs = options.pingDeadlineMs ?? 2_000;
+  const subscriptions = new Set<Subscription>();
+  let closed = false;
   return {
-    appendToStream: createAppender(client),
-    readStream: (stream, readOptions) => readStreamEvents(client, stream, readOptions),
-    readAll: (readOptions) => readAllEvents(client, readOptions),
-    subscribeToAll: (subscribeOptions) => subscribeToAll(client, subscribeOptions),
-    headPosition: () => headPosition(client),
+    appendToStream: createAppender(writer),
+    readStream: (stream, readOptions) => readStreamEvents(writer, stream, readOptions, foreign),
+    readAll: async (readOptions) => {
+      try {
+        return await readAllEvents(reader, readOptions);
+      } catch (error) {
+        throw translateError(error, 'reading $all');
+      }
+    },
+    subscribeToAll: (subscribeOptions) => {
+      if (closed) throw new Error('the event store is closed');
+      const subscription = subscribeToAll(reader, subscribeOptions, { foreign, log: options.log });
+      subscriptions.add(subscription);
+      return {
+        [Symbol.asyncIterator]: () => subscription[Symbol.asyncIterator](),
+        close: async () => {
+          subscriptions.delete(subscription);
+          await subscription.close();
+        },
+      };
+    },
+    headPosition: async () => {
+      try {
+        return await headPosition(reader);
+      } catch (error) {
+        throw translateError(error, 'reading the head of $all');
+      }
+    },
     ping: async () => {
-      await readAllPage(client, END, 'backwards', 1);
+      for (const client of new Set([reader, writer])) {
+        try {
+          await drain(client.readAll({ fromPosition: END, direction: 'backwards', maxCount: 1 }), pingDeadlineMs, 'ping');
+        } catch (error) {
+          throw translateError(error, 'ping');
+        }
+      }
     },
     close: async () => {
-      if (ownsClient) await client.dispose();
+      closed = true;
+      // Subscriptions end quietly (their loops finish) before the clients under them go away.
+      await Promise.all([...subscriptions].map((subscription) => subscription.close()));
+      subscriptions.clear();
+      for (const client of owned) await client.dispose();
     },
   };
+};
+
+const openClients = (
+  options: EventStoreDbEventStoreOptions,
+): { reader: EventStoreDBClient; writer: EventStoreDBClient; owned: EventStoreDBClient[] } => {
+  if ('client' in options) return { reader: options.client, writer: options.client, owned: [] };
+  const { connectionString, options: parsed } = options.connection;
+  const reader = EventStoreDBClient.connectionString(connectionString);
+  const cluster = parsed.dnsDiscover || parsed.hosts.length > 1;
+  if (!cluster || parsed.nodePreference === undefined || parsed.nodePreference === 'leader') {
+    return { reader, writer: reader, owned: [reader] };
+  }
+  const writer = EventStoreDBClient.connectionString(connectionString.replace(/([?&])nodePreference=[^&]*/i, '$1nodePreference=leader'));
+  return { reader, writer, owned: [reader, writer] };
 };

@@ -1,19 +1,14 @@
-import { START } from '@eventstore/db-client';
-import type {
-  AllStreamRecordedEvent,
-  AllStreamResolvedEvent,
-  AllStreamSubscription,
-  EventStoreDBClient,
-  Position as EsdbPosition,
-} from '@eventstore/db-client';
+import type { AllStreamRecordedEvent, EventStoreDBClient } from '@eventstore/db-client';
+import type { Logger } from '../../logging/logger.ts';
 import type { Position, SubscribeToAllOptions, Subscription, SubscriptionBatch } from '../eventStore.ts';
 import { createWakeSignal } from '../wakeSignal.ts';
-import { lastRecordBefore } from './allReads.ts';
 import { createBatchQueue, type Passed } from './batchQueue.ts';
-import { toEsdbPosition } from './positions.ts';
+import { translateError } from './clientErrors.ts';
+import type { ForeignRecords } from './foreignRecords.ts';
+import { fromEsdbPosition } from './positions.ts';
 import { isSystemRecord, toStoredEvent } from './recordedEvent.ts';
-import { firstMatchAfter, lastPassableAfter } from './lookAhead.ts';
-import { serverFilter } from './serverFilter.ts';
+import { resubscribeDelay, shouldResubscribe } from './resubscribing.ts';
+import { clientSubscription, type LogReads, type OpenSource, type Source } from './subscriptionSource.ts';
 
 // A catch-up subscription to $all, filtered on the server, turned into batches.
 //
@@ -21,7 +16,10 @@ import { serverFilter } from './serverFilter.ts';
 // the server's filter, or here, for records that are not ours). Beyond the events themselves it
 // moves on two signals, since a selective filter can leave nothing to deliver for a long while:
 // - the server's checkpoints, sent every so many events considered. They may be positions where no
-//   event starts (even where the next one will be written), so each becomes the last event before it;
+//   event starts (even where the next one will be written), so each becomes the last event before it.
+//   Some 24.10 builds send (2^64−1, 2^64−1) at the end of a catch-up that delivered nothing; taken as
+//   "the last record before the end of the log", read later, it would pass events still on their way,
+//   so it is ignored (as is every position that is no position);
 // - when nothing arrives for a while, a read of $all after the checkpoint: it moves past the events
 //   read up to the first one the filter lets through, which the server delivers in its own time.
 //
@@ -30,14 +28,35 @@ import { serverFilter } from './serverFilter.ts';
 // `searchWindow` events ahead. After a checkpoint the filter left out, that is an event never
 // delivered. So once the server has confirmed the subscription (it has skipped what it skips by
 // then), a resumed subscription reads the events after the checkpoint, delivers the first one the
-// filter lets through itself, and drops whatever the server sends up to it.
+// filter lets through itself, and drops whatever the server sends up to it. A call that fails or
+// ends (connection lost, server restarted, "consumer too slow") is opened again the same way from
+// the last position passed, after a pause, until the subscription is closed.
+//
+// Caught up. Servers from 23.10 say CaughtUp once, on going live (24.10 also after FellBehind),
+// never during catch-up; older ones never. A batch is caught up when nothing received waits behind
+// it and either the server said so on this call (and did not fall behind since) or the batch's
+// checkpoint has reached the last record of $all.
 
 const minIdleMs = 100;
 const maxIdleMs = 5_000;
 /** How long a batch short of `maxBatchSize` waits for more events: they arrive one message each. */
 const lingerMs = 10;
 
-export const subscribeToAll = (client: EventStoreDBClient, options: SubscribeToAllOptions): Subscription => {
+export interface SubscriptionDependencies {
+  readonly open: OpenSource;
+  readonly reads: LogReads;
+  readonly foreign?: ForeignRecords;
+  readonly log?: Logger;
+}
+
+export const subscribeToAll = (
+  client: EventStoreDBClient,
+  options: SubscribeToAllOptions,
+  extras: Pick<SubscriptionDependencies, 'foreign' | 'log'> = {},
+): Subscription => subscribeWith({ ...clientSubscription(client, options.filter), ...extras }, options);
+
+export const subscribeWith = (dependencies: SubscriptionDependencies, options: SubscribeToAllOptions): Subscription => {
+  const { open, reads } = dependencies;
   const maxBatchSize = Math.max(1, options.maxBatchSize ?? 1_000);
   // Beyond this many events waiting, stop reading the server (live subscriptions the server drops
   // when the client lags too far behind, so the bound is generous).
@@ -51,16 +70,27 @@ export const subscribeToAll = (client: EventStoreDBClient, options: SubscribeToA
   let waitingSince: number | undefined;
   let failure: { readonly error: unknown } | undefined;
   let closed = false;
-  /** As the server last said, if it says (newer servers do). */
-  let serverCaughtUp: boolean | undefined;
-  let source: AllStreamSubscription | undefined;
+  /** The call open now; messages of earlier ones are ignored. */
+  let call: Call | undefined;
+  let lost: { readonly error: unknown; readonly attempt: number } | undefined;
+
+  interface Call {
+    source?: Source;
+    readonly from: Position | null;
+    /** The server's events, held until the one it may have skipped is found; undefined once resumed. */
+    held: AllStreamRecordedEvent[] | undefined;
+    resuming: Promise<void> | undefined;
+    /** The server said CaughtUp on this call and not FellBehind since. */
+    live: boolean;
+    attempt: number;
+  }
 
   const enqueue = (item: Passed): void => {
     if (item.event !== undefined && queue.events() === 0) waitingSince = Date.now();
     queue.push(item);
     passed = item.position;
     lastActivity = Date.now();
-    if (queue.length() >= highWater) source?.pause();
+    if (queue.length() >= highWater) call?.source?.pause();
     signal.wake();
   };
 
@@ -68,73 +98,92 @@ export const subscribeToAll = (client: EventStoreDBClient, options: SubscribeToA
     const position = record.position.commit;
     if (passed !== null && position <= passed) return;
     const event = isSystemRecord(record) ? undefined : toStoredEvent(record);
+    if (event === undefined) dependencies.foreign?.(record);
     enqueue(event === undefined ? { position } : { position, event });
   };
 
-  const fail = (error: unknown): void => {
-    failure ??= { error };
+  const drop = (of: Call, error: unknown): void => {
+    if (closed || call !== of || lost !== undefined) return;
+    if (!shouldResubscribe(error)) failure ??= { error };
+    else lost = { error, attempt: of.attempt };
     signal.wake();
   };
 
-  /** The server's events, held until the one it may have skipped is found. */
-  let held: AllStreamRecordedEvent[] | undefined = options.fromPosition === 'start' ? undefined : [];
-  let resuming: Promise<void> | undefined;
-  const resumed = (): Promise<void> => {
-    const from = options.fromPosition;
-    resuming ??= (async () => {
-      if (from !== 'start') {
-        const next = await firstMatchAfter(client, from, server);
+  const resumed = (of: Call): Promise<void> => {
+    of.resuming ??= (async () => {
+      if (of.from !== null) {
+        const next = await reads.firstMatchAfter(of.from);
+        if (call !== of) return;
         if (next !== undefined) accept(next);
       }
-      const records = held ?? [];
-      held = undefined;
+      const records = of.held ?? [];
+      of.held = undefined;
       records.forEach(accept);
-    })().catch(fail);
-    return resuming;
+    })().catch((error: unknown) => drop(of, error));
+    return of.resuming;
   };
 
-  const onCheckpoint = async (subscription: AllStreamSubscription, position: EsdbPosition): Promise<void> => {
-    try {
-      await resumed();
-      // The client calls this while events read before the checkpoint may still sit in its buffer.
-      while (!closed && subscription.readableLength > 0) await new Promise((resolve) => setTimeout(resolve, 1));
-      if (closed || (passed !== null && position.commit <= passed)) return;
-      const before = await lastRecordBefore(client, position.commit);
-      if (before !== undefined && (passed === null || before > passed)) enqueue({ position: before });
-    } catch (error) {
-      fail(error);
-    }
+  const connect = (attempt: number): void => {
+    const from = passed;
+    const of: Call = { from, held: from === null ? undefined : [], resuming: undefined, live: false, attempt };
+    call = of;
+    const current = (): boolean => call === of && lost === undefined && !closed;
+    of.source = open(from, {
+      confirmation: () => {
+        if (current()) void resumed(of);
+      },
+      event: (record) => {
+        if (!current()) return;
+        if (of.held === undefined) accept(record);
+        else {
+          of.held.push(record);
+          void resumed(of);
+        }
+      },
+      checkpoint: async (esdbPosition) => {
+        try {
+          const position = fromEsdbPosition(esdbPosition);
+          if (!current() || position === undefined) return;
+          await resumed(of);
+          // The client calls this while events read before the checkpoint may still sit in its buffer.
+          while (current() && (of.source?.buffered() ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+          if (!current() || (passed !== null && position <= passed)) return;
+          const before = await reads.lastRecordBefore(position);
+          if (current() && before !== undefined && (passed === null || before > passed)) enqueue({ position: before });
+        } catch (error) {
+          drop(of, error);
+        }
+      },
+      caughtUp: () => {
+        if (!current()) return;
+        of.live = true;
+        signal.wake();
+      },
+      fellBehind: () => {
+        if (current()) of.live = false;
+      },
+      lost: (error) => drop(of, error),
+    });
   };
 
-  const server = serverFilter(options.filter, onCheckpoint);
-
-  const start = (): void => {
-    const from = options.fromPosition;
-    const subscription = client.subscribeToAll({ fromPosition: from === 'start' ? START : toEsdbPosition(from), filter: server.filter });
-    source = subscription;
-    subscription.on('confirmation', () => void resumed());
-    subscription.on('data', (resolved: AllStreamResolvedEvent) => {
-      if (resolved.event === undefined) return;
-      if (held === undefined) accept(resolved.event);
-      else {
-        held.push(resolved.event);
-        void resumed();
-      }
-    });
-    subscription.on('error', fail);
-    // A catch-up subscription has no end of its own: the server or the connection went away.
-    subscription.on('end', () => fail(new Error('EventStoreDB ended the subscription to $all')));
-    subscription.on('caughtUp', () => {
-      serverCaughtUp = true;
-    });
-    subscription.on('fellBehind', () => {
-      serverCaughtUp = false;
-    });
+  /** Unless closed meanwhile: the call lost is left, and another opened from the last position passed. */
+  const reconnect = async (): Promise<void> => {
+    const { error, attempt } = lost ?? { error: undefined, attempt: 0 };
+    const delay = resubscribeDelay(attempt);
+    dependencies.log?.warn(
+      { err: error, retryInMs: delay, after: passed === null ? 'start' : String(passed) },
+      'EventStoreDB subscription lost; resubscribing',
+    );
+    await call?.source?.unsubscribe().catch(() => undefined);
+    await signal.wait(delay);
+    if (closed) return;
+    lost = undefined;
+    connect(attempt + 1);
   };
 
   /** Moves the checkpoint past events the filter leaves out, up to the first it lets through. */
   const scanAhead = async (): Promise<void> => {
-    const reached = await lastPassableAfter(client, () => passed, server, maxBatchSize);
+    const reached = await reads.lastPassableAfter(() => passed, maxBatchSize);
     if (reached !== undefined && (passed === null || reached > passed)) enqueue({ position: reached });
   };
 
@@ -143,45 +192,55 @@ export const subscribeToAll = (client: EventStoreDBClient, options: SubscribeToA
     return waiting === 0 || waiting >= maxBatchSize || waitingSince === undefined ? 0 : waitingSince + lingerMs - Date.now();
   };
 
-  const takeBatch = (): SubscriptionBatch | undefined => {
+  const behindUs = (): boolean =>
+    queue.length() > 0 || call === undefined || call.held !== undefined || (call.source?.buffered() ?? 0) > 0 || lost !== undefined;
+
+  const takeBatch = async (): Promise<SubscriptionBatch | undefined> => {
     const taken = queue.take(maxBatchSize);
     // Events left over have waited long enough.
     waitingSince = queue.events() === 0 ? undefined : 0;
-    if (source?.isPaused() === true && queue.length() < highWater / 2) source.resume();
+    if (call?.source?.isPaused() === true && queue.length() < highWater / 2) call.source.resume();
     if (taken === undefined) return undefined;
-    // Older servers never say whether they are caught up: then nothing buffered has to do.
-    const buffered = queue.length() > 0 || (source?.readableLength ?? 0) > 0;
-    return { ...taken, caughtUp: !buffered && serverCaughtUp !== false };
+    if (behindUs()) return { ...taken, caughtUp: false };
+    if (call?.live === true) return { ...taken, caughtUp: true };
+    const head = await reads.lastRecord().catch(() => undefined);
+    return { ...taken, caughtUp: head !== undefined && taken.checkpoint >= head };
   };
 
   async function* batches(): AsyncGenerator<SubscriptionBatch> {
     let idleMs = minIdleMs;
     try {
-      start();
+      connect(0);
       while (!closed) {
+        if (lost !== undefined && queue.length() === 0) {
+          await reconnect();
+          continue;
+        }
         const linger = lingering();
         if (linger > 0 && failure === undefined) {
           await signal.wait(linger);
           continue;
         }
-        const batch = takeBatch();
+        const batch = await takeBatch();
         if (batch !== undefined) {
           if (batch.events.length > 0) idleMs = minIdleMs;
           yield batch;
           continue;
         }
-        if (failure !== undefined) throw failure.error;
+        if (failure !== undefined) throw translateError(failure.error, 'subscribing to $all');
         await signal.wait(idleMs);
-        if (closed || held !== undefined || queue.length() > 0 || Date.now() - lastActivity < idleMs) continue;
+        if (closed || lost !== undefined || call?.held !== undefined || queue.length() > 0 || Date.now() - lastActivity < idleMs) continue;
         // Quiet: scan soon after the last delivery, then ever more rarely (the server's checkpoints
         // keep a busy log moving; this is for the tail they leave behind).
-        await scanAhead();
+        await scanAhead().catch((error: unknown) => {
+          if (!shouldResubscribe(error)) throw translateError(error, 'subscribing to $all');
+        });
         idleMs = Math.min(idleMs * 2, maxIdleMs);
       }
     } finally {
       closed = true;
       // A subscription that never connected has already failed through its 'error' event.
-      await source?.unsubscribe().catch(() => undefined);
+      await call?.source?.unsubscribe().catch(() => undefined);
     }
   }
 
