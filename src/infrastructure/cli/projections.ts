@@ -75,7 +75,11 @@ const statusTable = (overview: readonly ProjectionOverview[]): string => {
       .trimEnd();
   const hints = overview.flatMap((row) => [
     ...(row.status === 'stopped'
-      ? [`${row.name} is stopped at a parked event: \`fastflix projections retry ${row.name}\` applies it again, \`skip\` passes over it.`]
+      ? [
+          `${row.name} is stopped at a parked event (queries that wait for it answer 503): once its cause is fixed, ` +
+            `\`fastflix projections retry ${row.name}\` applies it again; \`skip\` passes over it for good ` +
+            '(README, "When a projection stops", says which).',
+        ]
       : []),
     ...(row.rebuildNeeded
       ? [
