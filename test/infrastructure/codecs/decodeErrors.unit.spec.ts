@@ -13,7 +13,7 @@ const atLeast8 = new t.Type<string, string, unknown>(
 // A codec whose own message quotes the value, as a careless one might.
 const quoting = new t.Type<string, string, unknown>(
   'Quoting',
-  (input): input is string => false,
+  (_input): _input is string => false,
   (input, context) => t.failure(input, context, `must be longer than ${JSON.stringify(input)}`),
   String,
 );
@@ -47,8 +47,8 @@ describe('field errors', () => {
     const Fixed = strict({
       password: new t.Type<string, string, unknown>(
         'P',
-        (i): i is string => false,
-        (i, c) => t.failure(i, c, 'must be 8 to 256 characters'),
+        (_input): _input is string => false,
+        (input, context) => t.failure(input, context, 'must be 8 to 256 characters'),
         String,
       ),
     });
