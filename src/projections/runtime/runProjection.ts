@@ -294,6 +294,8 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
           target.stateName,
         ]);
         if (rows[0]?.status !== 'stopped') {
+          // Here too, not only in `follow`: an instance that loses the race for the lock stands by, and would page on.
+          runtime.metrics?.projectionStopped.set({ projection: target.stateName }, 0);
           log.info('the parked event was resolved; resuming');
           return;
         }
