@@ -110,6 +110,49 @@ describe('authentication under attack', function () {
     expect((await meWith(noSession)).status).to.equal(401);
   });
 
+  describe('RFC 8725 and RFC 9068', () => {
+    const sign = (payload: object, header: Record<string, unknown> = { typ: 'at+jwt' }): string =>
+      jwt.sign(payload, testJwtSecret, {
+        algorithm: 'HS256',
+        issuer: 'fastflix',
+        audience: 'fastflix-api',
+        header: { alg: 'HS256', ...header },
+      });
+
+    it('accepts a token made as the service makes them (the control)', async () => {
+      expect((await meWith(sign({ ...claims, iat: now(), exp: now() + 900 }))).status).to.equal(200);
+      expect((await meWith(sign({ ...claims, iat: now(), exp: now() + 900 }, { typ: 'application/at+jwt' }))).status).to.equal(200);
+    });
+
+    it('refuses a token without exp', async () => {
+      const reply = await meWith(sign({ ...claims, iat: now() }));
+      expect(reply.status).to.equal(401);
+      expect(reply.body.detail).to.match(/expires/);
+    });
+
+    it('refuses a token issued a day ahead', async () => {
+      const reply = await meWith(sign({ ...claims, iat: now() + 86_400, exp: now() + 86_400 + 900 }));
+      expect(reply.status).to.equal(401);
+      expect(reply.body.detail).to.match(/future/);
+    });
+
+    it('refuses a token naming a critical extension', async () => {
+      const reply = await meWith(
+        sign({ ...claims, iat: now(), exp: now() + 900 }, { typ: 'at+jwt', crit: ['exp-extension'], 'exp-extension': 1 }),
+      );
+      expect(reply.status).to.equal(401);
+      expect(reply.body.detail).to.match(/critical/);
+    });
+
+    it('refuses a JWT of another type, or of none, signed with the same key', async () => {
+      for (const header of [{}, { typ: 'JWT' }, { typ: 'id+jwt' }]) {
+        const reply = await meWith(sign({ ...claims, iat: now(), exp: now() + 900 }, header));
+        expect(reply.status, JSON.stringify(header)).to.equal(401);
+        expect(reply.body.detail).to.match(/not an access token/);
+      }
+    });
+  });
+
   it('keeps a user off admin routes with 403', async () => {
     expect((await api.post('/movies', newMovie(), { token: user.accessToken })).status).to.equal(403);
     expect((await api.put(`/admin/users/${user.userId}/role`, { role: 'admin' }, { token: user.accessToken })).status).to.equal(403);
@@ -121,6 +164,7 @@ describe('authentication under attack', function () {
       issuer: 'fastflix',
       audience: 'fastflix-api',
       expiresIn: 900,
+      header: { alg: 'HS256', typ: 'at+jwt' },
     });
     // Even a leaked secret does not make the account an admin: the role is checked on the account.
     expect((await api.post('/movies', newMovie(), { token: elevated })).status).to.equal(403);

@@ -5,16 +5,23 @@ import jwt from 'jsonwebtoken';
 import { Role, Uuid } from '../../domain/shared/codecs.ts';
 
 // Access tokens are JWTs (HS256 only: the allowlist is what stops `alg: none` and the HS/RS confusion
-// attack), checked for issuer, audience and expiry. Refresh tokens are opaque: `<sessionId>.<secret>`;
+// attack), checked as RFC 8725 asks: issuer, audience, an expiry that must be there, an issue time
+// not in the future, the type RFC 9068 gives access tokens (`at+jwt`, so that no other JWT signed
+// with the key passes for one), and no critical extension this service does not know (it knows none). Refresh tokens are opaque: `<sessionId>.<secret>`;
 // only the secret's SHA-256 is stored (it is 256 random bits, so no slow hash is needed), and each
 // refresh rotates it (see domain/session).
 
 const issuer = 'fastflix';
 const audience = 'fastflix-api';
 const algorithm = 'HS256';
+const type = 'at+jwt';
+/** Clocks of several API processes differ a little; a token issued further ahead than this was not issued here. */
+const issuedAheadLeewaySeconds = 60;
 
 const AccessClaims = t.type({ sub: Uuid, role: Role, sid: Uuid });
 export type AccessClaims = t.TypeOf<typeof AccessClaims>;
+/** What a token must carry beyond the claims: when it was issued and when it expires (jsonwebtoken checks exp only when present). */
+const TokenTimes = t.type({ iat: t.number, exp: t.number });
 
 export interface TokenService {
   readonly issueAccessToken: (claims: AccessClaims) => { readonly token: string; readonly expiresIn: number };
@@ -39,16 +46,29 @@ export const createTokenService = (options: {
     refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
     issueAccessToken: (claims) => {
       const iat = options.nowSeconds();
-      const token = jwt.sign({ ...claims, iat, exp: iat + options.accessTokenTtlSeconds }, secret, { algorithm, issuer, audience });
+      const token = jwt.sign({ ...claims, iat, exp: iat + options.accessTokenTtlSeconds }, secret, {
+        algorithm,
+        issuer,
+        audience,
+        header: { alg: algorithm, typ: type },
+      });
       return { token, expiresIn: options.accessTokenTtlSeconds };
     },
     verifyAccessToken: (token) => {
-      let payload: unknown;
+      const now = options.nowSeconds();
+      let verified: jwt.Jwt;
       try {
-        payload = jwt.verify(token, secret, { algorithms: [algorithm], issuer, audience, clockTimestamp: options.nowSeconds() });
+        verified = jwt.verify(token, secret, { algorithms: [algorithm], issuer, audience, clockTimestamp: now, complete: true });
       } catch (error) {
         return E.left(describeJwtError(error));
       }
+      const { header, payload } = verified;
+      if (header.typ?.toLowerCase() !== type && header.typ?.toLowerCase() !== `application/${type}`)
+        return E.left(`the token is not an access token (typ must be ${type})`);
+      if ('crit' in header) return E.left('the token names critical extensions this service does not know');
+      const times = TokenTimes.decode(payload);
+      if (E.isLeft(times)) return E.left('the token does not say when it was issued and when it expires');
+      if (times.right.iat > now + issuedAheadLeewaySeconds) return E.left('the token was issued in the future');
       const claims = AccessClaims.decode(payload);
       if (E.isLeft(claims)) return E.left('the token does not carry the expected claims');
       return E.right({ sub: claims.right.sub, role: claims.right.role, sid: claims.right.sid });
