@@ -97,14 +97,40 @@ describe('GET /movies (search)', function () {
       expect((await titles('q=quantum%20or%20nebula')).sort()).to.deep.equal(['Harbor of the Quantum', 'Nebula Nights', 'Quantum Harbor']);
     });
 
-    it('falls back to similar titles when full text finds nothing: "matirx" finds The Matrix', async () => {
+    it('corrects misspelt words against the words of the titles when full text finds nothing: "matirx" finds The Matrix', async () => {
       await add({ title: 'The Matrix', year: 1999, genres: ['action', 'science-fiction'], overview: 'A hacker learns the truth.' });
       await add({ title: 'The Matrix Reloaded', year: 2003, genres: ['action'], overview: 'The hacker again.' });
-      const found = await titles('q=matirx');
-      expect(found[0]).to.equal('The Matrix');
-      expect(found).to.include('The Matrix Reloaded');
+      await add({ title: 'The Thief', year: 1952, genres: ['thriller'], overview: 'A spy without a word.' });
+      const ids = async (query: string): Promise<string[]> => (await search(query)).body.items.map((item) => item.id);
+      expect(await titles('q=matirx')).to.have.members(['The Matrix', 'The Matrix Reloaded']);
+      // The corrected words are searched as if typed: the same movies, in the same order.
+      expect(await ids('q=matirx')).to.deep.equal(await ids('q=matrix'));
       expect(await titles('q=the%20matirx')).to.include('The Matrix');
+      expect(await titles('q=theif')).to.deep.equal(['The Thief']);
+      expect(await titles('q=matirx%20theif')).to.deep.equal([]);
       expect(await titles('q=qqqqxxxxzzzz')).to.deep.equal([]);
+      // With operators the query is taken as meant: no correction.
+      expect(await titles('q=%22matirx%22')).to.deep.equal([]);
+      expect(await titles('q=matirx%20-reloaded')).to.deep.equal([]);
+    });
+
+    it('pages through a corrected search with its cursor, which goes on correcting', async () => {
+      const original: string[] = [];
+      for (let n = 0; n < 5; n++) original.push(await add({ title: `Spellingpager ${n}`, year: 2000 + n, overview: 'Pages.' }));
+      const pages: Item[][] = [];
+      let cursor: string | null = null;
+      do {
+        const reply: Reply<Page> = await search(`q=spellnigpager&limit=2${cursor === null ? '' : `&cursor=${cursor}`}`);
+        pages.push(reply.body.items);
+        cursor = reply.body.nextCursor;
+      } while (cursor !== null && pages.length < 10);
+      expect(pages.map((page) => page.length)).to.deep.equal([2, 2, 1]);
+      expect(
+        pages
+          .flat()
+          .map((item) => item.id)
+          .sort(),
+      ).to.deep.equal([...original].sort());
     });
 
     it('finds a movie whose title is only stop words by its exact title', async () => {

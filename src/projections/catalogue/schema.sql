@@ -18,12 +18,10 @@ CREATE TABLE movies (
 -- The indexes serve GET /movies (src/queries/searchMovies/query.ts):
 --   full text: matches of the whole document; the title alone, so that a search reads the movies whose
 --   title matches (ranked first) without touching the usually far more numerous overview matches;
---   typo-tolerant fallback: trigrams of the title (word similarity, `<%`);
 --   keysets: year (unknown years as 0, last), title and, through the primary key, movie id;
 --   filters: genre.
 CREATE INDEX movies_search ON movies USING gin (search);
 CREATE INDEX movies_title_search ON movies USING gin (to_tsvector('english', title)) WHERE NOT archived;
-CREATE INDEX movies_title_trigrams ON movies USING gin (lower(title) public.gin_trgm_ops);
 CREATE INDEX movies_by_year ON movies ((coalesce(year, 0)), movie_id) WHERE NOT archived;
 CREATE INDEX movies_by_title ON movies (lower(title), movie_id) WHERE NOT archived;
 CREATE INDEX movies_by_genre ON movies USING gin (genres) WHERE NOT archived;

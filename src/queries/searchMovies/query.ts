@@ -18,11 +18,18 @@ export interface Filters {
   readonly minRating: number | undefined;
 }
 
-/** How rows are matched: all of them, `websearch_to_tsquery(text)`, or titles like `words` (trigrams). */
+/**
+ * How rows are matched: all of them; `websearch_to_tsquery(text)`; the words of a query corrected
+ * against the vocabulary of titles (correction.ts), every word matched by one of its spellings; or a
+ * title that is exactly `title` (a query of stop words only, which full text cannot see).
+ */
 export type Matching =
   | { readonly kind: 'all' }
   | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'fuzzy'; readonly words: string; readonly whole: string };
+  | { readonly kind: 'corrected'; readonly words: readonly (readonly string[])[] }
+  | { readonly kind: 'title'; readonly title: string };
+
+type Searched = Extract<Matching, { kind: 'text' | 'corrected' }>;
 
 export const SearchRow = MovieRow.extend({
   score: z.number().nullable(),
@@ -34,7 +41,20 @@ export type SearchRow = z.infer<typeof SearchRow>;
 
 type Fragment = ReturnType<typeof sql.fragment>;
 
-const tsquery = (text: string): Fragment => sql.fragment`websearch_to_tsquery('english', ${text})`;
+/** The tsquery of a full-text matching: a corrected query is each word's spellings or'ed, the words and'ed. */
+const tsquery = (matching: Searched): Fragment =>
+  matching.kind === 'text'
+    ? sql.fragment`websearch_to_tsquery('english', ${matching.text})`
+    : sql.fragment`(${sql.join(
+        matching.words.map(
+          (spellings) =>
+            sql.fragment`(${sql.join(
+              spellings.map((spelling) => sql.fragment`plainto_tsquery('english', ${spelling})`),
+              sql.fragment` || `,
+            )})`,
+        ),
+        sql.fragment` && `,
+      )})`;
 
 /**
  * Relevance for full text: ts_rank_cd × (1 + damped average / 10). Multiplying keeps the text match in
@@ -44,8 +64,8 @@ const tsquery = (text: string): Fragment => sql.fragment`websearch_to_tsquery('e
  * of 3 (a Bayesian average), so one 5-star vote does not outweigh five hundred 4.5s; an unrated movie
  * sits at the neutral 3. Computed in float8 from exact inputs, so a cursor's score compares equal.
  */
-const textScore = (text: string): Fragment =>
-  sql.fragment`(ts_rank_cd(m.search, ${tsquery(text)})::float8 * (1 + coalesce(${dampedAverage}, 3)::float8 / 10))`;
+const textScore = (matching: Searched): Fragment =>
+  sql.fragment`(ts_rank_cd(m.search, ${tsquery(matching)})::float8 * (1 + coalesce(${dampedAverage}, 3)::float8 / 10))`;
 
 /**
  * A subquery rather than a join: a word common in titles matches thousands of movies, and a join made
@@ -54,12 +74,8 @@ const textScore = (text: string): Fragment =>
  */
 const dampedAverage = sql.fragment`(SELECT (rated.half_point_sum / 2.0 + 30) / (rated.count + 10) FROM rm_ratings.movie_ratings rated WHERE rated.movie_id = m.movie_id)`;
 
-/** The fallback's relevance: how alike the whole query and the title are, plus how well its words occur in the title. */
-const fuzzyScore = (words: string, whole: string): Fragment =>
-  sql.fragment`(similarity(${whole}, lower(m.title))::float8 + word_similarity(${words}, lower(m.title))::float8)`;
-
 /** The title alone matches the query: indexed by movies_title_search. */
-const titleMatches = (text: string): Fragment => sql.fragment`to_tsvector('english', m.title) @@ ${tsquery(text)}`;
+const titleMatches = (matching: Searched): Fragment => sql.fragment`to_tsvector('english', m.title) @@ ${tsquery(matching)}`;
 
 const filterConditions = (filters: Filters): Fragment[] => [
   sql.fragment`NOT m.archived`,
@@ -76,17 +92,13 @@ const matchConditions = (matching: Matching): Fragment[] => {
     case 'all':
       return [];
     case 'text':
+    case 'corrected':
       // A query of stop words only has no lexemes, one of negations only ("-war") matches nearly
       // everything without the index: both find nothing, decided once before any row is read.
-      return [sql.fragment`querytree(${tsquery(matching.text)}) NOT IN ('', 'T')`, sql.fragment`m.search @@ ${tsquery(matching.text)}`];
-    case 'fuzzy':
-      // `<%` is word similarity (indexed by movies_title_trigrams), so "matirx" finds "The Matrix"
-      // where whole-string similarity would not; an exact title ("Up", "It": stop words) always matches.
-      return [
-        matching.words === ''
-          ? sql.fragment`lower(m.title) = ${matching.whole}`
-          : sql.fragment`(${matching.words} <% lower(m.title) OR lower(m.title) = ${matching.whole})`,
-      ];
+      return [sql.fragment`querytree(${tsquery(matching)}) NOT IN ('', 'T')`, sql.fragment`m.search @@ ${tsquery(matching)}`];
+    case 'title':
+      // Read through movies_by_title: "Up" or "It" (stop words) by its exact title.
+      return [sql.fragment`lower(m.title) = ${matching.title}`];
   }
 };
 
@@ -102,10 +114,10 @@ interface Part {
 }
 
 const relevanceParts = (matching: Matching): Part[] => {
-  const score =
-    matching.kind === 'text' ? textScore(matching.text) : matching.kind === 'fuzzy' ? fuzzyScore(matching.words, matching.whole) : null;
   // Without a query there is nothing to be relevant to: the route asks for the rating order instead.
-  if (score === null) throw new Error('relevance needs a query');
+  if (matching.kind === 'all') throw new Error('relevance needs a query');
+  // Every movie of an exact title matches it equally.
+  const score = matching.kind === 'title' ? sql.fragment`1::float8` : textScore(matching);
   const orderBy = sql.fragment`ORDER BY ${score} DESC, m.movie_id DESC`;
   const resumeIn =
     (tier: 0 | 1) =>
@@ -114,20 +126,16 @@ const relevanceParts = (matching: Matching): Part[] => {
       if (after.tier > tier) return null;
       return sql.fragment`(${score}, m.movie_id) < (${after.score}::float8, ${after.movieId}::uuid)`;
     };
-  if (matching.kind !== 'text')
+  if (matching.kind === 'title')
     return [{ rated: false, conditions: matchConditions(matching), orderBy, score, tier: 0, resume: resumeIn(0) }];
   const [hasLexemes] = matchConditions(matching);
-  const inTitle = titleMatches(matching.text);
+  const inTitle = titleMatches(matching);
   return [
     {
       rated: false,
       // ts_match_vq is @@ spelt as a function: a check on the rows the title index found, not a
       // second index scan that would fetch every overview match just to intersect them.
-      conditions: [
-        ...(hasLexemes === undefined ? [] : [hasLexemes]),
-        inTitle,
-        sql.fragment`ts_match_vq(m.search, ${tsquery(matching.text)})`,
-      ],
+      conditions: [...(hasLexemes === undefined ? [] : [hasLexemes]), inTitle, sql.fragment`ts_match_vq(m.search, ${tsquery(matching)})`],
       orderBy,
       score,
       tier: 0,
@@ -138,7 +146,7 @@ const relevanceParts = (matching: Matching): Part[] => {
       // The title's own lexemes are the weight-A part of the stored vector (the catalogue projection
       // writes the title first, weighted A), so this is `NOT (${inTitle})` without parsing every
       // overview match's title again: a fifth of this part's cost on 10,000 matches.
-      conditions: [...matchConditions(matching), sql.fragment`NOT ts_match_vq(ts_filter(m.search, '{a}'), ${tsquery(matching.text)})`],
+      conditions: [...matchConditions(matching), sql.fragment`NOT ts_match_vq(ts_filter(m.search, '{a}'), ${tsquery(matching)})`],
       orderBy,
       score,
       tier: 1,
@@ -245,19 +253,4 @@ export const searchPage = async (
     );
   }
   return rows;
-};
-
-/**
- * For the typo-tolerant fallback, inside its transaction: sets the word-similarity threshold the `<%`
- * operator uses (0.4: "matirx" shares 3 of its 7 trigrams with "matrix"; the default 0.6 would miss it),
- * and answers the query's words without its stop words ("the matirx" → "matirx": "the" is in a
- * quarter of all titles and would make every one of them a candidate).
- */
-export const prepareFuzzy = async (tx: CommonQueryMethods, text: string): Promise<string> => {
-  const row = await tx.one(sql.type(z.object({ threshold: z.string(), words: z.string() }))`
-    SELECT set_config('pg_trgm.word_similarity_threshold', '0.4', true) AS threshold,
-           (SELECT coalesce(string_agg(lower(token), ' ' ORDER BY ordinality), '')
-              FROM ts_debug('english', ${text}) WITH ORDINALITY
-             WHERE cardinality(lexemes) > 0) AS words`);
-  return row.words;
 };

@@ -6,9 +6,10 @@ import type { QueryDependencies } from '../shared/dependencies.ts';
 import { page, toMovieView } from '../shared/movies.ts';
 import { decodeSearchCursor, encodeSearchCursor, type After, type Match, type Order, type PageStart } from './cursor.ts';
 import { parseSearch, type SearchRequest } from './params.ts';
-import { prepareFuzzy, searchPage, type Filters, type Matching, type SearchRow } from './query.ts';
+import { correctQuery } from './correction.ts';
+import { searchPage, type Filters, type SearchRow } from './query.ts';
 
-/** The typo-tolerant fallback compares titles with the query; beyond this length that is no typo but noise. */
+/** The typo-tolerant fallback corrects the query's words; beyond this length that is no typo but noise. */
 const maxFuzzyLength = 100;
 
 /**
@@ -20,7 +21,8 @@ const usesOperators = (q: string): boolean => /"|(?:^|\s)-\S|(?:^|\s)or(?:\s|$)/
 /**
  * `GET /movies`: the catalogue, searched (`q`, web-search syntax), filtered and sorted, a page at a
  * time. Without `q`, relevance means the rating order. When full text finds nothing for the first
- * page, titles similar to the query answer instead (the cursor remembers which matching it continues).
+ * page, the query's misspelt words are corrected against the vocabulary of titles and searched again
+ * (correction.ts; the cursor remembers which matching it continues).
  */
 export const searchMoviesRoute = (router: Router, dependencies: QueryDependencies): void => {
   router.get('/movies', dependencies.consistentWith('catalogue', 'ratings'), async (ctx) => {
@@ -71,11 +73,11 @@ const search = async (
     const rows = await searchPage(db, { matching: { kind: 'text', text: q }, filters, order, after }, wanted);
     if (rows.length > 0 || start !== undefined || q.length > maxFuzzyLength || usesOperators(q)) return { match: 'text', rows };
   }
-  // The fallback sets its similarity threshold for its own transaction only.
+  // The fallback sets its similarity threshold for its own transaction only. Each page corrects the
+  // query again: the same words while the vocabulary is the same.
   const rows = await db.transaction(async (tx) => {
-    const words = await prepareFuzzy(tx, q);
-    const matching: Matching = { kind: 'fuzzy', words, whole: q.toLowerCase() };
-    return searchPage(tx, { matching, filters, order, after }, wanted);
+    const matching = await correctQuery(tx, q);
+    return matching === undefined ? [] : searchPage(tx, { matching, filters, order, after }, wanted);
   });
   return { match: 'fuzzy', rows };
 };
