@@ -37,7 +37,15 @@ export interface SubscriptionLoopOptions {
    * at most this much delay. 0: read at every wake-up.
    */
   readonly liveReadGapMs?: number;
+  /**
+   * Whether a failed read is worth another try (the connection was cut, the server restarts): the
+   * subscription then reads again from the same position after a pause, instead of ending.
+   */
+  readonly retryable?: (error: unknown) => boolean;
 }
+
+/** The pause before reading again after a failed read: 100 ms, doubling to at most 5 s. */
+const retryDelayMs = (failures: number): number => Math.min(100 * 2 ** (failures - 1), 5_000);
 
 /**
  * Catch-up-then-live delivery over an adapter that can read a batch after a position and tell when
@@ -59,6 +67,8 @@ export const subscriptionLoop = (options: SubscriptionLoopOptions): Subscription
     let pendingWaitMs = 1;
     let lastLiveRead = Number.NEGATIVE_INFINITY;
     let live = false;
+    /** Reads failed in a row. */
+    let failures = 0;
     // What a live read must be at least as fresh as: the last wake-up; or, after waiting out a
     // pending transaction or the idle timeout (a notification may have been lost), now.
     let freshSince = Number.NEGATIVE_INFINITY;
@@ -74,7 +84,16 @@ export const subscriptionLoop = (options: SubscriptionLoopOptions): Subscription
           if (closed) break;
           lastLiveRead = performance.now();
         }
-        const batch = await options.read(after, live ? { since: Math.max(wokenAt, freshSince) } : undefined);
+        let batch: BatchRead;
+        try {
+          batch = await options.read(after, live ? { since: Math.max(wokenAt, freshSince) } : undefined);
+          failures = 0;
+        } catch (error) {
+          if (closed || options.retryable?.(error) !== true) throw error;
+          await signal.wait(retryDelayMs(++failures));
+          freshSince = performance.now();
+          continue;
+        }
         live = batch.caughtUp;
         const advanced = batch.checkpoint !== null && (after === null || batch.checkpoint > after);
         if (advanced && batch.checkpoint !== null) {

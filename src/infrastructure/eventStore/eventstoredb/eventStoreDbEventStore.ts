@@ -1,6 +1,7 @@
 import { END, EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from '../../logging/logger.ts';
-import type { EventStore, Subscription } from '../eventStore.ts';
+import type { EventStore } from '../eventStore.ts';
+import { liveSubscriptions } from '../liveSubscriptions.ts';
 import { headPosition, readAllEvents } from './allReads.ts';
 import { createAppender } from './appendToStream.ts';
 import { drain, translateError } from './clientErrors.ts';
@@ -39,7 +40,7 @@ export const createEventStoreDbEventStore = (options: EventStoreDbEventStoreOpti
   const { reader, writer, owned } = openClients(options);
   const foreign = warnOfForeignRecords(options.log);
   const pingDeadlineMs = options.pingDeadlineMs ?? 2_000;
-  const subscriptions = new Set<Subscription>();
+  const subscriptions = liveSubscriptions();
   let closed = false;
   return {
     appendToStream: createAppender(writer),
@@ -53,15 +54,7 @@ export const createEventStoreDbEventStore = (options: EventStoreDbEventStoreOpti
     },
     subscribeToAll: (subscribeOptions) => {
       if (closed) throw new Error('the event store is closed');
-      const subscription = subscribeToAll(reader, subscribeOptions, { foreign, log: options.log });
-      subscriptions.add(subscription);
-      return {
-        [Symbol.asyncIterator]: () => subscription[Symbol.asyncIterator](),
-        close: async () => {
-          subscriptions.delete(subscription);
-          await subscription.close();
-        },
-      };
+      return subscriptions.track(subscribeToAll(reader, subscribeOptions, { foreign, log: options.log }));
     },
     headPosition: async () => {
       try {
@@ -82,8 +75,7 @@ export const createEventStoreDbEventStore = (options: EventStoreDbEventStoreOpti
     close: async () => {
       closed = true;
       // Subscriptions end quietly (their loops finish) before the clients under them go away.
-      await Promise.all([...subscriptions].map((subscription) => subscription.close()));
-      subscriptions.clear();
+      await subscriptions.closeAll();
       for (const client of owned) await client.dispose();
     },
   };

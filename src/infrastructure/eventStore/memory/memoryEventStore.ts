@@ -11,6 +11,7 @@ import type {
 import { checkAppend } from '../checkAppend.ts';
 import { chainHash, encodeEvent, genesisHash } from '../envelope.ts';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors.ts';
+import { liveSubscriptions } from '../liveSubscriptions.ts';
 import { subscriptionLoop } from '../subscriptionLoop.ts';
 
 /**
@@ -98,6 +99,7 @@ export const createMemoryEventStore = (): EventStore => {
     });
   };
 
+  const subscriptions = liveSubscriptions();
   return {
     appendToStream,
     readStream: (stream, options = {}) => {
@@ -118,17 +120,19 @@ export const createMemoryEventStore = (): EventStore => {
       return Promise.resolve(selected.slice(0, options.maxCount ?? selected.length));
     },
     subscribeToAll: (options) =>
-      subscriptionLoop({
-        fromPosition: options.fromPosition,
-        read: (after) => read(after, options.filter, options.maxBatchSize ?? 1_000),
-        listen: (wake) => {
-          wakers.add(wake);
-          return () => wakers.delete(wake);
-        },
-      }),
+      subscriptions.track(
+        subscriptionLoop({
+          fromPosition: options.fromPosition,
+          read: (after) => read(after, options.filter, options.maxBatchSize ?? 1_000),
+          listen: (wake) => {
+            wakers.add(wake);
+            return () => wakers.delete(wake);
+          },
+        }),
+      ),
     headPosition: () => Promise.resolve(log[log.length - 1]?.position ?? null),
     ping: () => Promise.resolve(),
-    close: () => Promise.resolve(),
+    close: () => subscriptions.closeAll(),
   };
 };
 

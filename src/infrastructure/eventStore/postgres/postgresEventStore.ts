@@ -14,6 +14,8 @@ import { checkAppend } from '../checkAppend.ts';
 import { encodeEvent } from '../envelope.ts';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors.ts';
 import { createGroupedAppends, type GroupingOptions } from './groupedAppends.ts';
+import { liveSubscriptions } from '../liveSubscriptions.ts';
+import { isConnectionFailure } from './connectionErrors.ts';
 import { subscriptionLoop, type BatchRead, type LiveRead } from '../subscriptionLoop.ts';
 import type { EventNotifications } from './notifications.ts';
 import { toStoredEvent, type EventRow } from './eventRow.ts';
@@ -136,6 +138,7 @@ export const createPostgresEventStore = ({
     return narrow(await entry.result, wanted, maxCount);
   };
 
+  const subscriptions = liveSubscriptions();
   return {
     appendToStream,
     readStream,
@@ -143,13 +146,16 @@ export const createPostgresEventStore = ({
     subscribeToAll: (options) => {
       const maxCount = options.maxBatchSize ?? batchSize;
       const wanted = options.filter === undefined ? undefined : matcher(options.filter);
-      return subscriptionLoop({
-        fromPosition: options.fromPosition,
-        read: (after, live) =>
-          live === undefined ? readBatch(after, options.filter, maxCount) : readShared(after, wanted, maxCount, live),
-        listen: notifications.subscribe,
-        liveReadGapMs,
-      });
+      return subscriptions.track(
+        subscriptionLoop({
+          fromPosition: options.fromPosition,
+          read: (after, live) =>
+            live === undefined ? readBatch(after, options.filter, maxCount) : readShared(after, wanted, maxCount, live),
+          listen: notifications.subscribe,
+          liveReadGapMs,
+          retryable: isConnectionFailure,
+        }),
+      );
     },
     headPosition: async () => {
       const result = await pool.query<{ head: string | null }>({ name: 'fastflix_head', text: statements.head });
@@ -159,7 +165,10 @@ export const createPostgresEventStore = ({
     ping: async () => {
       await pool.query('SELECT 1 FROM events LIMIT 1');
     },
-    close: () => notifications.close(),
+    close: async () => {
+      await subscriptions.closeAll();
+      await notifications.close();
+    },
   };
 };
 
