@@ -4,4 +4,5 @@ import { eventStoreConformance } from './conformance.ts';
 eventStoreConformance('memory', () => ({
   open: () => Promise.resolve(createMemoryEventStore()),
   teardown: () => Promise.resolve(),
+  dropConnections: 'the memory store has no connection to drop',
 }));
