@@ -1,4 +1,4 @@
-import { BACKWARDS, END, FORWARDS, START, StreamNotFoundError } from '@eventstore/db-client';
+import { BACKWARDS, END, FORWARDS, NotLeaderError, START, StreamNotFoundError } from '@eventstore/db-client';
 import type { EventStoreDBClient, ReadRevision, RecordedEvent } from '@eventstore/db-client';
 import { StreamDeletedError } from '../errors.ts';
 import type { ReadStreamOptions, StoredEvent, StreamName, StreamRevision } from '../eventStore.ts';
@@ -23,17 +23,21 @@ export const readStreamRecords = async (
   const from = options.fromRevision ?? (backwards ? 'end' : 'start');
   if (options.maxCount !== undefined && options.maxCount <= 0) return [];
   const fromRevision: ReadRevision = from === 'start' ? START : from === 'end' ? END : from;
-  try {
-    const reading = client.readStream(stream, {
-      fromRevision,
-      direction: backwards ? BACKWARDS : FORWARDS,
-      requiresLeader: true,
-      ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
-    });
-    return (await drain(reading, readIdleMs, `reading ${stream}`)).flatMap((resolved) => resolved.event ?? []);
-  } catch (error) {
-    if (error instanceof StreamNotFoundError) return [];
-    throw translateError(error, `reading ${stream}`, stream);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const reading = client.readStream(stream, {
+        fromRevision,
+        direction: backwards ? BACKWARDS : FORWARDS,
+        requiresLeader: true,
+        ...(options.maxCount === undefined ? {} : { maxCount: options.maxCount }),
+      });
+      return (await drain(reading, readIdleMs, `reading ${stream}`)).flatMap((resolved) => resolved.event ?? []);
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      // A follower answers NotLeader, and the client moves its connection to the leader: ask again there.
+      if (error instanceof NotLeaderError && attempt < 3) continue;
+      throw translateError(error, `reading ${stream}`, stream);
+    }
   }
 };
 
