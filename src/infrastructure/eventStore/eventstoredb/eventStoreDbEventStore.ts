@@ -85,12 +85,16 @@ const openClients = (
   options: EventStoreDbEventStoreOptions,
 ): { reader: EventStoreDBClient; writer: EventStoreDBClient; owned: EventStoreDBClient[] } => {
   if ('client' in options) return { reader: options.client, writer: options.client, owned: [] };
-  const { connectionString, options: parsed } = options.connection;
-  const reader = EventStoreDBClient.connectionString(connectionString);
-  const cluster = parsed.dnsDiscover || parsed.hosts.length > 1;
-  if (!cluster || parsed.nodePreference === undefined || parsed.nodePreference === 'leader') {
-    return { reader, writer: reader, owned: [reader] };
-  }
-  const writer = EventStoreDBClient.connectionString(connectionString.replace(/([?&])nodePreference=[^&]*/i, '$1nodePreference=leader'));
+  const reader = EventStoreDBClient.connectionString(options.connection.connectionString);
+  const leader = leaderConnectionString(options.connection);
+  if (leader === undefined) return { reader, writer: reader, owned: [reader] };
+  const writer = EventStoreDBClient.connectionString(leader);
   return { reader, writer, owned: [reader, writer] };
+};
+
+/** For a cluster read from another node than the leader: the same connection string, asking for the leader. */
+export const leaderConnectionString = ({ connectionString, options }: EventStoreConnection): string | undefined => {
+  const cluster = options.dnsDiscover || options.hosts.length > 1;
+  if (!cluster || options.nodePreference === undefined || options.nodePreference === 'leader') return undefined;
+  return connectionString.replace(/([?&])node[-_]?preference=[^&]*/i, '$1nodePreference=leader');
 };
