@@ -28,13 +28,15 @@ import { appendSyntheticCatalogue } from './support/syntheticEvents.ts';
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const syntheticMovies = Number(process.env.BENCH_SYNTHETIC_MOVIES ?? 1_000_000);
 const movieLensDirectory = fromBench('../shared/data/movielens/ml-latest-small');
+/** BENCH_CATALOGUES=synthetic measures the synthetic catalogue alone (on a slow hour the MovieLens half takes minutes). */
+const catalogues = new Set((process.env.BENCH_CATALOGUES ?? 'movielens,synthetic').split(','));
 const connections = 50;
 
 /** Waits for the read models, then prepares them as after any bulk load. */
 const caughtUp = async (service: BenchService, label: string): Promise<void> => {
   await waitUntilCaughtUp(service, label);
   // After a bulk load, as after any import: statistics for the planner and the GIN pending lists merged.
-  await service.pool.query('VACUUM (ANALYZE) rm_catalogue.movies, rm_ratings.movie_ratings');
+  await service.pool.query('VACUUM (ANALYZE) rm_catalogue.movies, rm_catalogue.title_words, rm_ratings.movie_ratings');
 };
 
 type QueryKind = 'one word' | 'two words' | 'whole title' | 'quoted phrase' | 'typo';
@@ -102,6 +104,8 @@ const measure = async (service: BenchService, constantUrl: string, label: string
       ).map((query) => [query.q, query]),
     ).values(),
   ].slice(0, 2_000);
+  // "theif" is asked again and again too: a failed answer is not kept, so it would fail each time.
+  if (!queries.some((query) => query.q === knownTypo.q)) queries.push(knownTypo);
   const repeated = new Set(queries.map((query) => query.q));
   const fresh = [
     ...new Map(
@@ -114,8 +118,14 @@ const measure = async (service: BenchService, constantUrl: string, label: string
     ).values(),
   ];
   // The one-connection probes take theirs first, so that a fast machine running through the pool
-  // under load cannot leave them none.
-  const probes = queryKinds.flatMap((kind) => fresh.filter((query) => query.kind === kind).slice(0, probesPerKind));
+  // under load cannot leave them none. The typos begin with "theif", which the typo fallback of the
+  // 1,000,000-movie catalogue once took seconds over (a 503 each time, issue 16).
+  const probes = queryKinds.flatMap((kind) =>
+    [...(kind === 'typo' ? [knownTypo] : []), ...fresh.filter((query) => query.kind === kind && query.q !== knownTypo.q)].slice(
+      0,
+      probesPerKind,
+    ),
+  );
   const probed = new Set(probes.map((query) => query.q));
   const underLoad = fresh.filter((query) => !probed.has(query.q));
   let freshSent = 0;
@@ -325,6 +335,7 @@ const usersWithOneRating = async (service: BenchService, count: number): Promise
 };
 
 const queryKinds: readonly QueryKind[] = ['one word', 'two words', 'whole title', 'quoted phrase', 'typo'];
+const knownTypo: { kind: QueryKind; q: string } = { kind: 'typo', q: 'theif' };
 const probesPerKind = 40;
 
 /** One request at a time, 40 first-time queries of each kind: where a search's time goes, without queueing behind others. */
@@ -334,13 +345,18 @@ const latencyByKind = async (base: string, queries: readonly { kind: QueryKind; 
   for (const kind of queryKinds) {
     const samples: number[] = [];
     let results = 0;
+    const failed: string[] = [];
     for (const { q } of queries.filter((query) => query.kind === kind).slice(0, probesPerKind)) {
       const started = performance.now();
       const response = await fetch(`${base}/movies?q=${encodeURIComponent(q)}`);
       const body = (await response.json()) as { items?: unknown[] };
       samples.push(performance.now() - started);
       results += body.items?.length ?? 0;
+      if (!response.ok) failed.push(`${q} (${response.status})`);
+      if (q === knownTypo.q)
+        console.log(`  "${q}": ${response.status}, ${body.items?.length ?? 0} items in ${round(performance.now() - started, 1)} ms`);
     }
+    if (failed.length > 0) console.log(`  ${kind}: not 2xx: ${failed.join(', ')}`);
     const latency = summarise(samples);
     rows.push([
       kind,
@@ -349,12 +365,13 @@ const latencyByKind = async (base: string, queries: readonly { kind: QueryKind; 
       round(latency.p50, 1),
       round(latency.p95, 1),
       round(latency.max, 1),
+      whole(failed.length),
     ]);
     all.push(...samples);
   }
   const overall = summarise(all);
-  rows.push(['all', whole(all.length), '', round(overall.p50, 1), round(overall.p95, 1), round(overall.max, 1)]);
-  return table(['query kind (one connection, first time)', 'queries', 'items/page', 'p50 ms', 'p95 ms', 'max ms'], rows);
+  rows.push(['all', whole(all.length), '', round(overall.p50, 1), round(overall.p95, 1), round(overall.max, 1), '']);
+  return table(['query kind (one connection, first time)', 'queries', 'items/page', 'p50 ms', 'p95 ms', 'max ms', 'not 2xx'], rows);
 };
 
 const report = (figures: Figures): void => {
@@ -395,7 +412,9 @@ export const main = async (): Promise<void> => {
   const constantUrl = `http://127.0.0.1:${constantPort}`;
   const registry = eventRegistry(domainEventDefinitions);
   try {
-    if (
+    if (!catalogues.has('movielens')) {
+      console.log('\n(a) skipped: BENCH_CATALOGUES leaves MovieLens out');
+    } else if (
       await stat(join(movieLensDirectory, 'movies.csv')).then(
         () => true,
         () => false,
