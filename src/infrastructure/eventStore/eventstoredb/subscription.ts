@@ -73,6 +73,8 @@ export const subscribeWith = (dependencies: SubscriptionDependencies, options: S
   /** The call open now; messages of earlier ones are ignored. */
   let call: Call | undefined;
   let lost: { readonly error: unknown; readonly attempt: number } | undefined;
+  /** Ends the pause before resubscribing, for close. */
+  let stopWaiting: (() => void) | undefined;
 
   interface Call {
     source?: Source;
@@ -175,7 +177,16 @@ export const subscribeWith = (dependencies: SubscriptionDependencies, options: S
       'EventStoreDB subscription lost; resubscribing',
     );
     await call?.source?.unsubscribe().catch(() => undefined);
-    await signal.wait(delay);
+    // A timer, not the wake signal: a wake left over from the loss would cut the pause to nothing.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, delay);
+      function done(): void {
+        clearTimeout(timer);
+        stopWaiting = undefined;
+        resolve();
+      }
+      stopWaiting = done;
+    });
     if (closed) return;
     lost = undefined;
     connect(attempt + 1);
@@ -250,6 +261,7 @@ export const subscribeWith = (dependencies: SubscriptionDependencies, options: S
     close: async () => {
       closed = true;
       signal.wake();
+      stopWaiting?.();
       await iterator.return(undefined);
     },
   };

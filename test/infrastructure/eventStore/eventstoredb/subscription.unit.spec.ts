@@ -170,9 +170,12 @@ describe('EventStoreDB subscription, replaying recorded server messages', () => 
       [confirmation, event(log.records[1]!), caughtUp],
     ]);
     const subscription = subscribeWith({ open: calls.open, reads: logReads(log, prefix) }, { fromPosition: 'start' });
+    const started = Date.now();
     const batches = await collect(subscription, (all) => numbers(all).length >= 2);
     expect(numbers(batches)).to.deep.equal([100, 200]);
     expect(calls.opened).to.deep.equal([null, 100n, 100n, 100n]);
+    // Paused 0.1, 0.2 and 0.4 s before the calls opened again.
+    expect(Date.now() - started).to.be.at.least(650);
   });
 
   it('fails for refused credentials instead of trying again', async () => {
@@ -192,7 +195,9 @@ describe('EventStoreDB subscription, replaying recorded server messages', () => 
     expect(numbers([(await iterator.next()).value as SubscriptionBatch])).to.deep.equal([100]);
     const pending = iterator.next();
     await new Promise((resolve) => setTimeout(resolve, 20));
+    const closing = Date.now();
     await subscription.close();
+    expect(Date.now() - closing).to.be.below(50);
     expect(await pending).to.deep.equal({ done: true, value: undefined });
     expect(calls.unsubscribed()).to.be.at.least(1);
   });
