@@ -4,12 +4,15 @@
 
 export type LogPoint = { readonly kind: 'position'; readonly position: bigint } | { readonly kind: 'time'; readonly time: Date };
 
+/** Positions are PostgreSQL bigints. */
+export const maxPosition = 9223372036854775807n;
+
 const isoTime = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** The point, or a sentence saying why the text is not one. */
 export const parseLogPoint = (text: string): LogPoint | string => {
   const trimmed = text.trim();
-  if (/^\d{1,19}$/.test(trimmed)) return { kind: 'position', position: BigInt(trimmed) };
+  if (/^\d{1,19}$/.test(trimmed) && BigInt(trimmed) <= maxPosition) return { kind: 'position', position: BigInt(trimmed) };
   if (isoTime.test(trimmed)) {
     const time = new Date(trimmed);
     if (!Number.isNaN(time.getTime())) return { kind: 'time', time };

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
+import { auditRoutes } from '../audit/routes.ts';
 import { createAdmin, logCreateAdminOutcome } from '../commands/createAdmin/handler.ts';
 import { commandRoutes } from '../commands/routes.ts';
 import { loadAccount } from '../commands/shared/accounts.ts';
@@ -172,7 +173,8 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
         trendingResults,
         consistentWith: readYourWrites(positions, config.readYourWritesTimeoutMs, stoppedAmong(pool)),
       });
-      return [commandRoutes(dependencies), queries];
+      const audit = auditRoutes({ pool, store: eventStore, registry, guards: dependencies.guards, postgresLog: kind === 'postgres' });
+      return [commandRoutes(dependencies), queries, audit];
     };
     const routers = [operationsRoutes(checks, metrics), ...(config.roles.includes('api') ? await apiRoutes() : [])];
     const app = createHttpApp({ log, metrics, routers });
