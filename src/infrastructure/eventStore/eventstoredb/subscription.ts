@@ -41,6 +41,8 @@ const minIdleMs = 100;
 const maxIdleMs = 5_000;
 /** How long a batch short of `maxBatchSize` waits for more events: they arrive one message each. */
 const lingerMs = 10;
+/** How many records past the checkpoint a quiet subscription reads to move past what its filter leaves out. */
+const scanWindow = 1_000;
 
 export interface SubscriptionDependencies {
   readonly open: OpenSource;
@@ -194,7 +196,8 @@ export const subscribeWith = (dependencies: SubscriptionDependencies, options: S
 
   /** Moves the checkpoint past events the filter leaves out, up to the first it lets through. */
   const scanAhead = async (): Promise<void> => {
-    const reached = await reads.lastPassableAfter(() => passed, maxBatchSize);
+    // Records only are read, none delivered: a window wider than a batch moves a selective filter on sooner.
+    const reached = await reads.lastPassableAfter(() => passed, Math.max(maxBatchSize, scanWindow));
     if (reached !== undefined && (passed === null || reached > passed)) enqueue({ position: reached });
   };
 

@@ -86,6 +86,18 @@ describe('EventStoreDB subscription, replaying recorded server messages', () => 
     expect(batches.every((batch) => batch.checkpoint < 2n ** 63n)).to.equal(true);
   });
 
+  it("24.10 after an empty catch-up over only others' records: one batch moves the checkpoint to the head, caught up", async () => {
+    const log = recordedLog(
+      Array.from({ length: 50 }, (_, n) => (n % 2 === 0 ? system(BigInt(100 * (n + 1))) : ours(BigInt(100 * (n + 1)), 'other-1'))),
+    );
+    const calls = replayedCalls([[confirmation, { kind: 'checkpoint', position: noPosition }, caughtUp]]);
+    const subscription = subscribeWith({ open: calls.open, reads: logReads(log, prefix) }, { fromPosition: 'start', maxBatchSize: 1 });
+    const batches = await collect(subscription, (all) => all.length >= 1, 2_000);
+    expect(batches.map((batch) => ({ events: batch.events.length, checkpoint: batch.checkpoint, caughtUp: batch.caughtUp }))).to.deep.equal(
+      [{ events: 0, checkpoint: 5_000n, caughtUp: true }],
+    );
+  });
+
   it('23.10 dropping a live call as too slow (FellBehind is never sent): resubscribes from the last position, no gap, no duplicate', async () => {
     const log = recordedLog([100n, 200n, 300n, 400n, 500n].map((p) => ours(p, stream)));
     const [e1, e2, e3, e4, e5] = log.records.map(event);
