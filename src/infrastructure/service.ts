@@ -18,6 +18,7 @@ import { queryRoutes } from '../queries/routes.ts';
 import { createPageCache } from '../queries/shared/pageCache.ts';
 import { followReadModelChanges } from '../queries/shared/readModelChanges.ts';
 import { readYourWrites } from '../queries/shared/readYourWrites.ts';
+import { followEndedSessions } from './auth/endedSessions.ts';
 import { createGuards } from './auth/guards.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
 import { createTokenService } from './auth/tokens.ts';
@@ -121,8 +122,16 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
         secret: jwtSecret,
         accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
         refreshTokenTtlSeconds: config.auth.refreshTokenTtlSeconds,
-        nowSeconds: () => Math.floor(clock().getTime() / 1000),
+        sessionLifetimeSeconds: config.auth.sessionLifetimeSeconds,
+        nowSeconds: () => clock().getTime() / 1000,
       });
+      const endedSessions = await followEndedSessions({
+        store: eventStore,
+        log,
+        accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
+        now: () => clock().getTime(),
+      });
+      closers.push(endedSessions.close);
       const dependencies = {
         ...environment,
         // Commands only: reads that must see the stream as it is now (a role check) use `environment`.
@@ -131,10 +140,14 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
         newId: randomId,
         passwords: createPasswordHasher(config.auth.passwordHashCost),
         tokens,
-        guards: createGuards(tokens, async (userId) => {
-          const account = await loadAccount(environment, userId);
-          return account.status === 'active' ? account.role : undefined;
-        }),
+        guards: createGuards(
+          tokens,
+          async (userId) => {
+            const account = await loadAccount(environment, userId);
+            return account.status === 'active' ? account.role : undefined;
+          },
+          endedSessions,
+        ),
         idempotent: idempotency(pool),
         movieAvailability: movieAvailability.availability,
         movieArchived: movieAvailability.archived,

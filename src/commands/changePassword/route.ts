@@ -7,13 +7,16 @@ import type { CommandDependencies } from '../shared/dependencies.ts';
 import { handleCommand } from '../shared/handleCommand.ts';
 import { decodeBody, eventIdsFor, eventMetadata, failure, ifMatch, respond, type CommandContext } from '../shared/http.ts';
 import { userStream } from '../shared/streams.ts';
+import { isoTime } from '../shared/time.ts';
 import { ChangePasswordRequest } from './command.ts';
 
 export const changePasswordRoute = (router: Router, dependencies: CommandDependencies): void => {
   router.put('/me/password', dependencies.guards.requireUser, dependencies.idempotent, async (ctx: CommandContext) => {
     const request = decodeBody(ChangePasswordRequest, ctx);
     const userId = ctx.state.user?.sub;
-    if (userId === undefined) throw forbidden('Sign in first');
+    const sessionId = ctx.state.user?.sid;
+    if (userId === undefined || sessionId === undefined) throw forbidden('Sign in first');
+    const now = dependencies.clock();
     const newPasswordHash = await dependencies.passwords.hash(request.newPassword);
     const stream = userStream(userId);
     const result = await handleCommand(dependencies, {
@@ -22,9 +25,9 @@ export const changePasswordRoute = (router: Router, dependencies: CommandDepende
       eventTypes: accountEventTypes,
       command: async (state) =>
         state.status !== 'unregistered' && (await dependencies.passwords.verify(state.passwordHash, request.currentPassword))
-          ? E.right({ type: 'ChangePassword' as const, newPasswordHash })
+          ? E.right({ type: 'ChangePassword' as const, newPasswordHash, now: isoTime(now), keptSessionId: sessionId })
           : E.left({ type: 'WrongPassword' as const }),
-      metadata: eventMetadata(ctx, dependencies.clock()),
+      metadata: eventMetadata(ctx, now),
       ifMatch: ifMatch(ctx),
       eventIds: eventIdsFor(ctx, stream),
     });

@@ -36,8 +36,13 @@ export const refreshSession = async (
         presentedTokenHash: presented.hash,
         newTokenHash: next.hash,
         expiresAt: secondsAfter(now, dependencies.tokens.refreshTokenTtlSeconds),
+        lifetimeSeconds: dependencies.tokens.sessionLifetimeSeconds,
         now: isoTime(now),
-        account: { active: account.status === 'active', role },
+        account: {
+          active: account.status === 'active',
+          role,
+          sessionsEndedBefore: account.status === 'unregistered' ? null : account.sessionsEndedBefore,
+        },
       });
     },
     metadata,
@@ -45,7 +50,10 @@ export const refreshSession = async (
   });
   if (E.isLeft(result)) return E.left(result.left.kind === 'rejected' ? result.left.error.type : 'Conflict');
   const [event] = result.right.events;
-  if (event?.type !== 'SessionRefreshed') return E.left('ReuseDetected');
+  // The decider answers some refusals with a revocation, which must be recorded: a reused token, or a
+  // session that a password change ended.
+  if (event?.type === 'SessionRevoked') return E.left(event.data.reason === 'refresh_token_reused' ? 'ReuseDetected' : 'SessionRevoked');
+  if (event?.type !== 'SessionRefreshed') return E.left('SessionRevoked');
   return E.right(
     tokensFor(dependencies, { userId: event.data.userId, role, sessionId: presented.sessionId }, next.token, result.right.position),
   );

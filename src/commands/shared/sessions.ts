@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { sessionDecider } from '../../domain/session/decide.ts';
 import { sessionEvents } from '../../domain/session/events.ts';
 import type { Role, Uuid } from '../../domain/shared/codecs.ts';
-import { secondsAfter } from './time.ts';
+import { isoTime, secondsAfter } from './time.ts';
 import { newRefreshToken } from '../../infrastructure/auth/tokens.ts';
 import type { EventMetadata, Position } from '../../infrastructure/eventStore/eventStore.ts';
 import type { CommandDependencies } from './dependencies.ts';
@@ -27,6 +27,7 @@ export const startSession = async (
 ): Promise<IssuedTokens> => {
   const sessionId = dependencies.newId();
   const refresh = newRefreshToken(sessionId);
+  const now = dependencies.clock();
   const started = await handleCommand(dependencies, {
     stream: sessionStream(sessionId),
     decider: sessionDecider,
@@ -36,7 +37,8 @@ export const startSession = async (
       sessionId,
       userId: user.userId,
       refreshTokenHash: refresh.hash,
-      expiresAt: secondsAfter(dependencies.clock(), dependencies.tokens.refreshTokenTtlSeconds),
+      expiresAt: secondsAfter(now, Math.min(dependencies.tokens.refreshTokenTtlSeconds, dependencies.tokens.sessionLifetimeSeconds)),
+      startedAt: isoTime(now),
     },
     metadata: { ...metadata, actorId: user.userId },
   });

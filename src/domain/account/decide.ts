@@ -15,8 +15,11 @@ export type AccountCommand =
       readonly passwordHash: string;
       readonly role: Role;
     }
-  /** The handler has checked the current password against `passwordHash` before sending this. */
-  | { readonly type: 'ChangePassword'; readonly newPasswordHash: string }
+  /**
+   * The handler has checked the current password against `passwordHash` before sending this; every
+   * session but `keptSessionId` (the caller's) ends with it.
+   */
+  | { readonly type: 'ChangePassword'; readonly newPasswordHash: string; readonly now: IsoDateTime; readonly keptSessionId: Uuid }
   | { readonly type: 'RequestPasswordReset'; readonly tokenHash: string; readonly expiresAt: IsoDateTime }
   | { readonly type: 'ResetPassword'; readonly tokenHash: string; readonly newPasswordHash: string; readonly now: IsoDateTime }
   | { readonly type: 'ChangeRole'; readonly role: Role }
@@ -54,7 +57,10 @@ const resetPassword = (command: Extract<AccountCommand, { type: 'ResetPassword' 
     return error('ResetTokenInvalid');
   }
   return E.right<AccountError, AccountEvent[]>([
-    { type: 'PasswordReset', data: { userId: state.userId, passwordHash: command.newPasswordHash, tokenHash: command.tokenHash } },
+    {
+      type: 'PasswordReset',
+      data: { userId: state.userId, passwordHash: command.newPasswordHash, tokenHash: command.tokenHash, changedAt: command.now },
+    },
   ]);
 };
 
@@ -64,7 +70,17 @@ export const decideAccount = (command: AccountCommand, state: AccountState): E.E
   if (state.status === 'deactivated') return error('UserDeactivated');
   switch (command.type) {
     case 'ChangePassword':
-      return E.right([{ type: 'PasswordChanged', data: { userId: state.userId, passwordHash: command.newPasswordHash } }]);
+      return E.right([
+        {
+          type: 'PasswordChanged',
+          data: {
+            userId: state.userId,
+            passwordHash: command.newPasswordHash,
+            changedAt: command.now,
+            keptSessionId: command.keptSessionId,
+          },
+        },
+      ]);
     case 'RequestPasswordReset':
       return E.right([
         { type: 'PasswordResetRequested', data: { userId: state.userId, tokenHash: command.tokenHash, expiresAt: command.expiresAt } },

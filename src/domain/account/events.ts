@@ -10,13 +10,24 @@ export const UserRegistered = defineEvent(
   'UserRegistered',
   t.type({ userId: Uuid, email: Email, displayName: DisplayName, passwordHash: t.string, role: Role }),
 );
-export const PasswordChanged = defineEvent('PasswordChanged', t.type({ userId: Uuid, passwordHash: t.string }));
+/**
+ * A new password ends every session started before `changedAt` but `keptSessionId` (the one that
+ * changed it). Both are absent from events written before sessions ended so: those ended none.
+ */
+export const PasswordChanged = defineEvent(
+  'PasswordChanged',
+  t.intersection([t.type({ userId: Uuid, passwordHash: t.string }), t.partial({ changedAt: IsoDateTime, keptSessionId: Uuid })]),
+);
 /** Only the token's hash is kept; the token itself goes to the user by e-mail. */
 export const PasswordResetRequested = defineEvent(
   'PasswordResetRequested',
   t.type({ userId: Uuid, tokenHash: t.string, expiresAt: IsoDateTime }),
 );
-export const PasswordReset = defineEvent('PasswordReset', t.type({ userId: Uuid, passwordHash: t.string, tokenHash: t.string }));
+/** A reset ends every session started before `changedAt` (absent from older events, which ended none). */
+export const PasswordReset = defineEvent(
+  'PasswordReset',
+  t.intersection([t.type({ userId: Uuid, passwordHash: t.string, tokenHash: t.string }), t.partial({ changedAt: IsoDateTime })]),
+);
 export const RoleChanged = defineEvent('RoleChanged', t.type({ userId: Uuid, role: Role, previousRole: Role }));
 export const UserDeactivated = defineEvent('UserDeactivated', t.type({ userId: Uuid }));
 

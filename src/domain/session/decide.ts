@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { IsoDateTime, Role, Uuid } from '../shared/codecs.ts';
 import type { Decider } from '../shared/decider.ts';
+import type { SessionsEnded } from '../account/state.ts';
 import type { SessionEvent } from './events.ts';
 
 // state
@@ -15,14 +16,18 @@ export type SessionState =
       /** Every token this session has rotated away from: seeing one again means it was stolen. */
       readonly rotatedTokenHashes: readonly string[];
       readonly expiresAt: IsoDateTime;
+      /** Null for sessions started before sessions had a whole lifetime: those are never extended. */
+      readonly startedAt: IsoDateTime | null;
     };
 
 export const initialSessionState = (): SessionState => ({ status: 'none' });
 
 export const evolveSession = (state: SessionState, event: SessionEvent): SessionState => {
   switch (event.type) {
-    case 'SessionStarted':
-      return { status: 'active', ...event.data, currentTokenHash: event.data.refreshTokenHash, rotatedTokenHashes: [] };
+    case 'SessionStarted': {
+      const { sessionId, userId, refreshTokenHash, expiresAt, startedAt = null } = event.data;
+      return { status: 'active', sessionId, userId, expiresAt, startedAt, currentTokenHash: refreshTokenHash, rotatedTokenHashes: [] };
+    }
     case 'SessionRefreshed':
       return state.status === 'none'
         ? state
@@ -46,15 +51,22 @@ export type SessionCommand =
       readonly userId: Uuid;
       readonly refreshTokenHash: string;
       readonly expiresAt: IsoDateTime;
+      readonly startedAt: IsoDateTime;
     }
   | {
       readonly type: 'RefreshSession';
       readonly presentedTokenHash: string;
       readonly newTokenHash: string;
+      /** When the new refresh token would expire, were it not for the session's whole lifetime. */
       readonly expiresAt: IsoDateTime;
+      /** How long a session lives from its start, refreshes included. */
+      readonly lifetimeSeconds: number;
       readonly now: IsoDateTime;
-      /** The account as it is now: a deactivated user gets no new tokens. */
-      readonly account: { readonly active: boolean; readonly role: Role };
+      /**
+       * The account as it is now: a deactivated user gets no new tokens, and a password changed or
+       * reset since the session started has ended it (unless it is the session that changed it).
+       */
+      readonly account: { readonly active: boolean; readonly role: Role; readonly sessionsEndedBefore: SessionsEnded | null };
     }
   | { readonly type: 'EndSession'; readonly presentedTokenHash: string };
 
@@ -65,6 +77,13 @@ export type SessionError = {
 const error = (type: SessionError['type']): E.Either<SessionError, never> => E.left({ type });
 
 // decisions
+
+/** A password changed or reset after the session started ends it, unless it is the session that changed it. */
+const endedByCredentials = (state: { readonly sessionId: Uuid; readonly startedAt: IsoDateTime | null }, ended: SessionsEnded | null) =>
+  ended !== null && ended.except !== state.sessionId && (state.startedAt === null || Date.parse(state.startedAt) < Date.parse(ended.at));
+
+/** Milliseconds since the epoch as the ISO time the events hold (toISOString always writes a valid one). */
+const isoTimeOf = (ms: number): IsoDateTime => new Date(ms).toISOString() as IsoDateTime;
 
 /**
  * A refresh with a rotated token is answered with a revocation, not an error: the revocation must be
@@ -78,12 +97,22 @@ const refresh = (command: Extract<SessionCommand, { type: 'RefreshSession' }>, s
     ]);
   }
   if (command.presentedTokenHash !== state.currentTokenHash) return error('TokenNotRecognised');
-  if (Date.parse(state.expiresAt) <= Date.parse(command.now)) return error('SessionExpired');
+  if (endedByCredentials(state, command.account.sessionsEndedBefore)) {
+    return E.right<SessionError, SessionEvent[]>([
+      { type: 'SessionRevoked', data: { sessionId: state.sessionId, userId: state.userId, reason: 'password_changed' } },
+    ]);
+  }
+  const now = Date.parse(command.now);
+  // A session started before it had a whole lifetime lives until its current expiry, and no longer.
+  const lifetimeEnds =
+    state.startedAt === null ? Date.parse(state.expiresAt) : Date.parse(state.startedAt) + command.lifetimeSeconds * 1000;
+  if (Date.parse(state.expiresAt) <= now || lifetimeEnds <= now) return error('SessionExpired');
   if (!command.account.active) return error('AccountInactive');
+  const expiresAt = Date.parse(command.expiresAt) <= lifetimeEnds ? command.expiresAt : isoTimeOf(lifetimeEnds);
   return E.right<SessionError, SessionEvent[]>([
     {
       type: 'SessionRefreshed',
-      data: { sessionId: state.sessionId, userId: state.userId, refreshTokenHash: command.newTokenHash, expiresAt: command.expiresAt },
+      data: { sessionId: state.sessionId, userId: state.userId, refreshTokenHash: command.newTokenHash, expiresAt },
     },
   ]);
 };
@@ -100,6 +129,7 @@ export const decideSession = (command: SessionCommand, state: SessionState): E.E
               userId: command.userId,
               refreshTokenHash: command.refreshTokenHash,
               expiresAt: command.expiresAt,
+              startedAt: command.startedAt,
             },
           },
         ]);

@@ -8,9 +8,13 @@ import { defineEvent, type EventOf } from '../shared/eventDefinition.ts';
 
 export const RevocationReason = t.keyof({ logout: null, refresh_token_reused: null, password_changed: null }, 'RevocationReason');
 
+/** `startedAt` bounds the session's whole life (refreshes do not extend it); absent from events written before it did. */
 export const SessionStarted = defineEvent(
   'SessionStarted',
-  t.type({ sessionId: Uuid, userId: Uuid, refreshTokenHash: t.string, expiresAt: IsoDateTime }),
+  t.intersection([
+    t.type({ sessionId: Uuid, userId: Uuid, refreshTokenHash: t.string, expiresAt: IsoDateTime }),
+    t.partial({ startedAt: IsoDateTime }),
+  ]),
 );
 export const SessionRefreshed = defineEvent(
   'SessionRefreshed',

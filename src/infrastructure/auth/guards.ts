@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Middleware } from 'koa';
 import type { Role, Uuid } from '../../domain/shared/codecs.ts';
 import { forbidden, unauthorized } from '../http/problem.ts';
+import type { EndedSessions } from './endedSessions.ts';
 import type { AccessClaims, TokenService } from './tokens.ts';
 
 /** `ctx.state` once a guard has let the request through. */
@@ -19,7 +20,12 @@ export interface Guards {
   readonly requireRole: (role: Role) => Middleware<AuthenticatedState>;
 }
 
-export const createGuards = (tokens: TokenService, currentRole: (userId: Uuid) => Promise<Role | undefined>): Guards => {
+export const createGuards = (
+  tokens: TokenService,
+  currentRole: (userId: Uuid) => Promise<Role | undefined>,
+  /** Sessions ended by logout, revocation, a password change or deactivation: their tokens are refused. */
+  endedSessions?: Pick<EndedSessions, 'ended'>,
+): Guards => {
   const requireUser: Middleware<AuthenticatedState> = async (ctx, next) => {
     const header = ctx.get('Authorization');
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header);
@@ -30,6 +36,7 @@ export const createGuards = (tokens: TokenService, currentRole: (userId: Uuid) =
     }
     const claims = tokens.verifyAccessToken(match[1]);
     if (E.isLeft(claims)) throw unauthorized(`Sign in again: ${claims.left}`);
+    if (endedSessions?.ended(claims.right) === true) throw unauthorized('Sign in again: the session of this token has ended');
     ctx.state.user = claims.right;
     await next();
   };

@@ -25,17 +25,25 @@ const TokenTimes = t.type({ iat: t.number, exp: t.number });
 
 export interface TokenService {
   readonly issueAccessToken: (claims: AccessClaims) => { readonly token: string; readonly expiresIn: number };
-  /** The claims, or why the token is refused (for the 401's detail). */
-  readonly verifyAccessToken: (token: string) => E.Either<string, AccessClaims>;
+  /** The claims and when the token was issued (seconds since the epoch), or why the token is refused (for the 401's detail). */
+  readonly verifyAccessToken: (token: string) => E.Either<string, AccessClaims & { readonly iat: number }>;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
+  /** A session's whole life from sign-in, which refreshes do not extend. */
+  readonly sessionLifetimeSeconds: number;
 }
 
 export const createTokenService = (options: {
   readonly secret: string;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
-  /** Seconds since the epoch; injected so tests can move time. */
+  /** Defaults to the refresh token's lifetime: a session then lasts as long as its first refresh token would. */
+  readonly sessionLifetimeSeconds?: number;
+  /**
+   * Seconds since the epoch, with milliseconds as a fraction (RFC 7519's NumericDate may have one):
+   * whether a token was issued before a password change a moment later must be told apart.
+   * Injected so tests can move time.
+   */
   readonly nowSeconds: () => number;
 }): TokenService => {
   // A KeyObject, not the string: given a string, jsonwebtoken first tries to parse it as a PEM public
@@ -44,6 +52,7 @@ export const createTokenService = (options: {
   return {
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
+    sessionLifetimeSeconds: options.sessionLifetimeSeconds ?? options.refreshTokenTtlSeconds,
     issueAccessToken: (claims) => {
       const iat = options.nowSeconds();
       const token = jwt.sign({ ...claims, iat, exp: iat + options.accessTokenTtlSeconds }, secret, {
@@ -71,7 +80,7 @@ export const createTokenService = (options: {
       if (times.right.iat > now + issuedAheadLeewaySeconds) return E.left('the token was issued in the future');
       const claims = AccessClaims.decode(payload);
       if (E.isLeft(claims)) return E.left('the token does not carry the expected claims');
-      return E.right({ sub: claims.right.sub, role: claims.right.role, sid: claims.right.sid });
+      return E.right({ sub: claims.right.sub, role: claims.right.role, sid: claims.right.sid, iat: times.right.iat });
     },
   };
 };

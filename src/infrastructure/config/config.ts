@@ -39,6 +39,7 @@ const Environment = t.partial({
   ACCESS_TOKEN_TTL: durationSeconds,
   PASSWORD_HASH_COST: integerBetween(10, 20),
   REFRESH_TOKEN_TTL: durationSeconds,
+  SESSION_LIFETIME: durationSeconds,
   FASTFLIX_ADMIN_EMAIL: nonEmpty,
   FASTFLIX_ADMIN_PASSWORD: nonEmpty,
   SHUTDOWN_TIMEOUT: durationSeconds,
@@ -79,6 +80,8 @@ export interface Config {
     readonly jwtSecret: string | undefined;
     readonly accessTokenTtlSeconds: number;
     readonly refreshTokenTtlSeconds: number;
+    /** A session's whole life from sign-in: refreshes never carry it further. */
+    readonly sessionLifetimeSeconds: number;
     readonly admin: { readonly email: string; readonly password: string } | undefined;
     /** scrypt's log2(N); see infrastructure/auth/passwords.ts for the choice. */
     readonly passwordHashCost: number;
@@ -138,6 +141,7 @@ const toConfig = (env: t.TypeOf<typeof Environment>): E.Either<string, Config> =
       jwtSecret: env.JWT_SECRET,
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL ?? 15 * 60,
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL ?? 30 * 86_400,
+      sessionLifetimeSeconds: env.SESSION_LIFETIME ?? 30 * 86_400,
       admin:
         env.FASTFLIX_ADMIN_EMAIL !== undefined && env.FASTFLIX_ADMIN_PASSWORD !== undefined
           ? { email: env.FASTFLIX_ADMIN_EMAIL, password: env.FASTFLIX_ADMIN_PASSWORD }

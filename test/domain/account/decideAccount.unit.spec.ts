@@ -5,6 +5,7 @@ import { at, displayName, email, uuid } from '../../support/values.ts';
 
 const spec = deciderSpec(accountDecider);
 const userId = uuid();
+const sessionId = uuid();
 const registered: AccountEvent = {
   type: 'UserRegistered',
   data: { userId, email: email('Ada@Example.com'), displayName: displayName('Ada'), passwordHash: 'hash-1', role: 'user' },
@@ -44,19 +45,27 @@ describe('an account', () => {
   });
 
   describe('when changing the password', () => {
-    it('records the new hash', () =>
+    it('records the new hash, and that it ends every session but the one that changed it', () =>
       spec
         .given([registered])
-        .when({ type: 'ChangePassword', newPasswordHash: 'hash-2' })
-        .then([{ type: 'PasswordChanged', data: { userId, passwordHash: 'hash-2' } }]));
+        .when({ type: 'ChangePassword', newPasswordHash: 'hash-2', now: at('2026-01-01T00:10:00Z'), keptSessionId: sessionId })
+        .then([
+          {
+            type: 'PasswordChanged',
+            data: { userId, passwordHash: 'hash-2', changedAt: at('2026-01-01T00:10:00Z'), keptSessionId: sessionId },
+          },
+        ]));
 
     it('refuses an unknown user', () =>
-      spec.given([]).when({ type: 'ChangePassword', newPasswordHash: 'h' }).thenFails({ type: 'UserNotFound' }));
+      spec
+        .given([])
+        .when({ type: 'ChangePassword', newPasswordHash: 'h', now: at('2026-01-01T00:10:00Z'), keptSessionId: sessionId })
+        .thenFails({ type: 'UserNotFound' }));
 
     it('refuses a deactivated user', () =>
       spec
         .given([registered, { type: 'UserDeactivated', data: { userId } }])
-        .when({ type: 'ChangePassword', newPasswordHash: 'h' })
+        .when({ type: 'ChangePassword', newPasswordHash: 'h', now: at('2026-01-01T00:10:00Z'), keptSessionId: sessionId })
         .thenFails({ type: 'UserDeactivated' }));
   });
 
@@ -71,7 +80,12 @@ describe('an account', () => {
       spec
         .given([registered, resetRequested])
         .when({ type: 'ResetPassword', tokenHash: 'token-hash', newPasswordHash: 'hash-3', now: at('2026-01-01T00:30:00Z') })
-        .then([{ type: 'PasswordReset', data: { userId, passwordHash: 'hash-3', tokenHash: 'token-hash' } }]));
+        .then([
+          {
+            type: 'PasswordReset',
+            data: { userId, passwordHash: 'hash-3', tokenHash: 'token-hash', changedAt: at('2026-01-01T00:30:00Z') },
+          },
+        ]));
 
     it('refuses a wrong token', () =>
       spec

@@ -8,34 +8,58 @@ const sessionId = uuid();
 const userId = uuid();
 const started: SessionEvent = {
   type: 'SessionStarted',
+  data: { sessionId, userId, refreshTokenHash: 't1', expiresAt: at('2026-02-01T00:00:00Z'), startedAt: at('2026-01-01T00:00:00Z') },
+};
+/** As sessions started before they had a whole lifetime were recorded. */
+const startedLongAgo: SessionEvent = {
+  type: 'SessionStarted',
   data: { sessionId, userId, refreshTokenHash: 't1', expiresAt: at('2026-02-01T00:00:00Z') },
 };
 const refreshed: SessionEvent = {
   type: 'SessionRefreshed',
   data: { sessionId, userId, refreshTokenHash: 't2', expiresAt: at('2026-02-02T00:00:00Z') },
 };
-const account = { active: true, role: 'user' } as const;
+const account = { active: true, role: 'user', sessionsEndedBefore: null } as const;
 const refresh = (presentedTokenHash: string, now = '2026-01-15T00:00:00Z') =>
   ({
     type: 'RefreshSession',
     presentedTokenHash,
     newTokenHash: 'next',
     expiresAt: at('2026-02-15T00:00:00Z'),
+    lifetimeSeconds: 60 * 86_400,
     now: at(now),
     account,
   }) as const;
+
+const rotated = (expiresAt: string): SessionEvent[] => [
+  { type: 'SessionRefreshed', data: { sessionId, userId, refreshTokenHash: 'next', expiresAt: at(expiresAt) } },
+];
 
 describe('a session', () => {
   it('starts with the hash of its first refresh token', () =>
     spec
       .given([])
-      .when({ type: 'StartSession', sessionId, userId, refreshTokenHash: 't1', expiresAt: at('2026-02-01T00:00:00Z') })
+      .when({
+        type: 'StartSession',
+        sessionId,
+        userId,
+        refreshTokenHash: 't1',
+        expiresAt: at('2026-02-01T00:00:00Z'),
+        startedAt: at('2026-01-01T00:00:00Z'),
+      })
       .then([started]));
 
   it('cannot start twice', () =>
     spec
       .given([started])
-      .when({ type: 'StartSession', sessionId, userId, refreshTokenHash: 'x', expiresAt: at('2026-02-01T00:00:00Z') })
+      .when({
+        type: 'StartSession',
+        sessionId,
+        userId,
+        refreshTokenHash: 'x',
+        expiresAt: at('2026-02-01T00:00:00Z'),
+        startedAt: at('2026-01-02T00:00:00Z'),
+      })
       .thenFails({ type: 'SessionRevoked' }));
 
   describe('when refreshing', () => {
@@ -67,10 +91,58 @@ describe('a session', () => {
     it('refuses a deactivated account', () =>
       spec
         .given([started])
-        .when({ ...refresh('t1'), account: { active: false, role: 'user' } })
+        .when({ ...refresh('t1'), account: { ...account, active: false } })
         .thenFails({ type: 'AccountInactive' }));
 
     it('refuses an unknown session', () => spec.given([]).when(refresh('t1')).thenFails({ type: 'SessionNotFound' }));
+
+    describe('its whole lifetime', () => {
+      it('is not extended by a refresh: the new token expires when the session does', () =>
+        spec
+          .given([started])
+          .when({ ...refresh('t1'), lifetimeSeconds: 30 * 86_400 })
+          .then(rotated('2026-01-31T00:00:00.000Z')));
+
+      it('ends the session even while its refresh token is valid', () =>
+        spec
+          .given([started, { ...refreshed, data: { ...refreshed.data, expiresAt: at('2026-06-01T00:00:00Z') } }])
+          .when(refresh('t2', '2026-03-03T00:00:00Z'))
+          .thenFails({ type: 'SessionExpired' }));
+
+      it('keeps a session started before lifetimes to the expiry it has, never further', () =>
+        spec.given([startedLongAgo]).when(refresh('t1')).then(rotated('2026-02-01T00:00:00.000Z')));
+    });
+
+    describe('after the password changed', () => {
+      const changed = (at_: string, except: string | null) => ({
+        ...account,
+        sessionsEndedBefore: { at: at(at_), except: except === null ? null : sessionId },
+      });
+
+      it('revokes a session started before the change, recording why', () =>
+        spec
+          .given([started])
+          .when({ ...refresh('t1'), account: changed('2026-01-10T00:00:00Z', null) })
+          .then([{ type: 'SessionRevoked', data: { sessionId, userId, reason: 'password_changed' } }]));
+
+      it('revokes a session from before lifetimes were recorded, whose start is unknown', () =>
+        spec
+          .given([startedLongAgo])
+          .when({ ...refresh('t1'), account: changed('2026-01-10T00:00:00Z', null) })
+          .then([{ type: 'SessionRevoked', data: { sessionId, userId, reason: 'password_changed' } }]));
+
+      it('keeps the session that changed it', () =>
+        spec
+          .given([started])
+          .when({ ...refresh('t1'), account: changed('2026-01-10T00:00:00Z', sessionId) })
+          .then(rotated('2026-02-15T00:00:00Z')));
+
+      it('keeps a session started after the change', () =>
+        spec
+          .given([started])
+          .when({ ...refresh('t1'), account: changed('2025-12-31T00:00:00Z', null) })
+          .then(rotated('2026-02-15T00:00:00Z')));
+    });
   });
 
   describe('when logging out', () => {

@@ -1,0 +1,124 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { client, type Client } from '../support/http.ts';
+import { logIn, register } from '../support/scenario.ts';
+import { startTestService, type TestService } from '../support/testService.ts';
+import { waitFor } from '../support/waitFor.ts';
+
+// Issue 18: sessions end when they should. Logout, a revoked refresh token, a password change (every
+// other session) and a reset (every session) end them for their access tokens too, on every API
+// process within a second, and a session's whole life is bounded however often it is refreshed.
+
+describe('sessions that end when they should', function () {
+  this.timeout(90_000);
+  let running: TestService;
+  let api: Client;
+
+  before(async () => {
+    running = await startTestService({ SESSION_LIFETIME: '1h' });
+    api = client(running.base);
+  });
+  after(async () => {
+    await running.stop();
+  });
+
+  const status = async (accessToken: string): Promise<number> => (await api.get('/me', { token: accessToken })).status;
+  /** The token is refused within a second. */
+  const refusedSoon = async (accessToken: string): Promise<void> => waitFor(async () => (await status(accessToken)) === 401, 1_000);
+  const refresh = async (refreshToken: string) => api.post('/auth/refresh', { refreshToken });
+
+  it('refuses the access token of a session that logged out, and only of that one', async () => {
+    const account = await register(api);
+    const leaving = await logIn(api, account.email, account.password);
+    const staying = await logIn(api, account.email, account.password);
+    expect((await api.post('/auth/logout', { refreshToken: leaving.refreshToken })).status).to.be.below(300);
+    await refusedSoon(leaving.accessToken);
+    expect((await api.get('/me', { token: leaving.accessToken })).body.detail).to.match(/session of this token has ended/);
+    expect(await status(staying.accessToken)).to.equal(200);
+  });
+
+  it('ends every other session when the password changes, keeping the one that changed it', async () => {
+    const account = await register(api);
+    const changing = await logIn(api, account.email, account.password);
+    const other = await logIn(api, account.email, account.password);
+    const changed = await api.put(
+      '/me/password',
+      { currentPassword: account.password, newPassword: 'a brand new password' },
+      { token: changing.accessToken },
+    );
+    expect(changed.status).to.equal(200);
+    await refusedSoon(other.accessToken);
+    expect((await refresh(other.refreshToken)).status).to.equal(401);
+    expect(await status(changing.accessToken)).to.equal(200);
+    const renewed = await refresh(changing.refreshToken);
+    expect(renewed.status).to.equal(200);
+    expect(await status(String(renewed.body.accessToken))).to.equal(200);
+    const again = await logIn(api, account.email, 'a brand new password');
+    expect(await status(again.accessToken)).to.equal(200);
+  });
+
+  it('ends every session when the password is reset', async () => {
+    const account = await register(api);
+    const first = await logIn(api, account.email, account.password);
+    const second = await logIn(api, account.email, account.password);
+    await api.post('/auth/password-reset', { email: account.email });
+    const token = await mailedToken(join(running.dataDir, 'mail'), account.email);
+    expect((await api.post('/auth/password-reset/confirm', { token, newPassword: 'reset to this one' })).status).to.be.below(300);
+    for (const session of [first, second]) {
+      await refusedSoon(session.accessToken);
+      expect((await refresh(session.refreshToken)).status).to.equal(401);
+    }
+    const afterwards = await logIn(api, account.email, 'reset to this one');
+    expect(await status(afterwards.accessToken)).to.equal(200);
+  });
+
+  it('refuses the access token of a session revoked for a reused refresh token', async () => {
+    const account = await register(api);
+    const session = await logIn(api, account.email, account.password);
+    const rotated = await refresh(session.refreshToken);
+    expect(rotated.status).to.equal(200);
+    expect((await refresh(session.refreshToken)).status).to.equal(401);
+    await refusedSoon(String(rotated.body.accessToken));
+  });
+
+  it('ends a session at its whole lifetime, however often it was refreshed (SESSION_LIFETIME=1h)', async () => {
+    const account = await register(api);
+    let refreshToken = (await logIn(api, account.email, account.password)).refreshToken;
+    for (let minutes = 0; minutes < 50; minutes += 10) {
+      running.clock.advance(10 * 60);
+      const renewed = await refresh(refreshToken);
+      expect(renewed.status, `after ${minutes + 10} minutes`).to.equal(200);
+      refreshToken = String(renewed.body.refreshToken);
+    }
+    running.clock.advance(11 * 60);
+    const late = await refresh(refreshToken);
+    expect(late.status).to.equal(401);
+    expect(late.body.detail).to.match(/expired/);
+  });
+
+  it('still refuses a token of an ended session after a restart, on another process', async () => {
+    const account = await register(api);
+    const session = await logIn(api, account.email, account.password);
+    await api.post('/auth/logout', { refreshToken: session.refreshToken });
+    await refusedSoon(session.accessToken);
+    const second = await startTestService({}, running.database);
+    try {
+      expect((await client(second.base).get('/me', { token: session.accessToken })).status).to.equal(401);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+const mailedToken = async (directory: string, to: string): Promise<string> => {
+  for (let tries = 0; tries < 100; tries++) {
+    for (const file of await readdir(directory).catch(() => [] as string[])) {
+      const message = (await readFile(join(directory, file), 'utf8')).replace(/=\r?\n/g, '');
+      const token = /reset token, valid for one hour: (\S+)/.exec(message)?.[1];
+      if (message.includes(`To: ${to}`) && token !== undefined) return token;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no reset e-mail to ${to}`);
+};
