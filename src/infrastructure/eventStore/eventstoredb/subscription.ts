@@ -134,7 +134,10 @@ export const subscribeWith = (dependencies: SubscriptionDependencies, options: S
     const current = (): boolean => call === of && lost === undefined && !closed;
     of.source = open(from, {
       confirmation: () => {
-        if (current()) void resumed(of);
+        if (!current()) return;
+        // A call the server took: the next loss is a new outage, its pauses start short again.
+        of.attempt = 0;
+        void resumed(of);
       },
       event: (record) => {
         if (!current()) return;
