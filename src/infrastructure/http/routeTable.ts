@@ -37,3 +37,17 @@ export const routeTable = (routers: readonly Router[]) => {
       layersFor(ctx).some((match) => match.pathAndMethod.some((layer) => layer.methods.length > 0 && layer.stack.includes(marker))),
   };
 };
+
+/** One route as its router holds it: `GET /movies/:idOrSlug`. */
+export interface RouteEntry {
+  readonly method: string;
+  readonly path: string;
+}
+
+/** Every route of the routers, HEAD left out (a GET route answers it), read from the routers themselves. */
+export const routesOf = (routers: readonly Router[]): RouteEntry[] =>
+  routers.flatMap((router) =>
+    router.stack.flatMap(({ path, methods }) =>
+      typeof path === 'string' ? methods.filter((method) => method !== 'HEAD').map((method) => ({ method, path })) : [],
+    ),
+  );

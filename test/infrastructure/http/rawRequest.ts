@@ -23,7 +23,12 @@ export const rawRequest = (base: string, raw: RawRequest, agent?: Agent): Promis
   new Promise((resolve, reject) => {
     // Host and port apart from the path: a URL would be normalised (`/a/../b` sent as `/b`).
     const { hostname, port } = new URL(base);
-    const outgoing = request({ hostname, port, path: raw.path, method: raw.method, headers: raw.headers, agent }, (response) => {
+    // Node's client frames a GET or DELETE body with neither Content-Length nor chunks: the server
+    // would read the body as the next request.
+    const chunked = Object.keys(raw.headers ?? {}).some((name) => name.toLowerCase() === 'transfer-encoding');
+    const length = raw.body === undefined || chunked ? {} : { 'Content-Length': String(Buffer.byteLength(raw.body)) };
+    const headers = { ...raw.headers, ...length };
+    const outgoing = request({ hostname, port, path: raw.path, method: raw.method, headers, agent }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('error', reject);
