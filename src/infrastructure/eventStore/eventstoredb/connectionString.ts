@@ -57,7 +57,10 @@ export const parseEventStoreUrl = (raw: string): E.Either<string, EventStoreConn
   } catch (error) {
     // The parser's message quotes the value, password and all.
     const message = error instanceof Error ? error.message : String(error);
-    return E.left(redact(message).replace(/\.$/, ''));
+    // Positions in the value as written, not in its rewritten form.
+    const shift = value.length - rewritten.length;
+    const located = message.replace(/at position (\d+)/, (_, position: string) => `at position ${Number(position) + shift}`);
+    return E.left(redact(located).replace(/\.$/, ''));
   }
 };
 

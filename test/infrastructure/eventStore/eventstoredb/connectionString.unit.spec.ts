@@ -87,6 +87,7 @@ describe('EVENTSTORE_URL, read by the EventStoreDB client', () => {
 
     it("passes on the client's own complaint, with the position", () => {
       expect(refusal('esdb://db:abc')).to.equal('Unexpected "abc" at position 10, expected port number');
+      expect(refusal('kurrentdb://db:abc')).to.equal('Unexpected "abc" at position 15, expected port number');
       expect(refusal('esdb://db?tls=maybe')).to.match(/expected true or false/);
       expect(refusal('esdb://[::1]:2113')).to.match(/expected host/);
     });
