@@ -91,4 +91,35 @@ describe('the subscription loop', () => {
     await subscription.close();
     await done;
   });
+
+  it('reads again from the same position after a read fails with an error the adapter calls retryable', async () => {
+    const log = fakeLog(5, 2);
+    let failures = 0;
+    const cut = new Error('terminating connection due to administrator command');
+    const subscription = subscriptionLoop({
+      fromPosition: 'start',
+      read: (after) => (after === 2n && failures++ < 2 ? Promise.reject(cut) : log.read(after)),
+      listen: log.listen,
+      retryable: (error) => error === cut,
+    });
+    const { seen } = consume(subscription);
+    await waitFor(() => seen.length >= 5, 5_000);
+    await subscription.close();
+    expect(seen).to.deep.equal([1n, 2n, 3n, 4n, 5n]);
+    expect(failures).to.equal(3);
+  });
+
+  it('ends with the error when a read fails otherwise', async () => {
+    const log = fakeLog(5, 2);
+    const bug = new Error('not a connection problem');
+    const subscription = subscriptionLoop({
+      fromPosition: 'start',
+      read: (after) => (after === 2n ? Promise.reject(bug) : log.read(after)),
+      listen: log.listen,
+      retryable: () => false,
+    });
+    const { seen, done } = consume(subscription);
+    expect(await done.catch((error: unknown) => error)).to.equal(bug);
+    expect(seen).to.deep.equal([1n, 2n]);
+  });
 });
