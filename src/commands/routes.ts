@@ -6,6 +6,7 @@ import { archiveMovieRoute } from './archiveMovie/route.ts';
 import { changeMovieDetailsRoute } from './changeMovieDetails/route.ts';
 import { changePasswordRoute } from './changePassword/route.ts';
 import { changeUserRoleRoute } from './changeUserRole/route.ts';
+import { endSessionRoute } from './endSession/route.ts';
 import { logInRoute } from './logIn/route.ts';
 import { logOutRoute } from './logOut/route.ts';
 import { markWatchedRoute } from './markWatched/route.ts';
@@ -26,6 +27,7 @@ export const commandRoutes = (dependencies: CommandDependencies & { readonly mai
     logInRoute,
     refreshSessionRoute,
     logOutRoute,
+    endSessionRoute,
     changePasswordRoute,
     resetPasswordRoute,
     addMovieRoute,

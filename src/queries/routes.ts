@@ -5,6 +5,7 @@ import { getMovieRoute } from './getMovie/route.ts';
 import { meRoute } from './me/route.ts';
 import { myRecommendationsRoute } from './myRecommendations/route.ts';
 import { myRatingsRoute } from './myRatings/route.ts';
+import { mySessionsRoute } from './mySessions/route.ts';
 import { myWatchlistRoute } from './myWatchlist/route.ts';
 import { searchMoviesRoute } from './searchMovies/route.ts';
 import type { QueryDependencies } from './shared/dependencies.ts';
@@ -16,6 +17,7 @@ export const queryRoutes = (dependencies: QueryDependencies & CommandEnvironment
   meRoute(router, dependencies);
   myWatchlistRoute(router, dependencies);
   myRatingsRoute(router, dependencies);
+  mySessionsRoute(router, dependencies);
   searchMoviesRoute(router, dependencies);
   trendingMoviesRoute(router, dependencies);
   myRecommendationsRoute(router, dependencies);

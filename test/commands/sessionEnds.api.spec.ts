@@ -97,6 +97,69 @@ describe('sessions that end when they should', function () {
     expect(late.body.detail).to.match(/expired/);
   });
 
+  describe('the list of sessions', () => {
+    const signIn = async (email: string, password: string) => {
+      const reply = await api.post('/auth/login', { email, password });
+      expect(reply.status).to.equal(200);
+      return {
+        accessToken: String(reply.body.accessToken),
+        refreshToken: String(reply.body.refreshToken),
+        position: String(reply.body.position),
+      };
+    };
+    const listed = async (accessToken: string, position: string) => {
+      const reply = await api.get('/me/sessions', { token: accessToken, headers: { 'X-Min-Position': position } });
+      expect(reply.status, JSON.stringify(reply.body)).to.equal(200);
+      expect(reply.headers.get('cache-control')).to.equal('no-store');
+      return reply.body.items as { id: string; current: boolean }[];
+    };
+    const sessionOf = (accessToken: string): string =>
+      String((JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sid: string }).sid);
+
+    it('lists the live sessions, marks the current one, and ends another on request', async () => {
+      const account = await register(api);
+      const phone = await signIn(account.email, account.password);
+      const laptop = await signIn(account.email, account.password);
+      const sessions = await listed(laptop.accessToken, laptop.position);
+      expect(sessions.map((session) => session.id).sort()).to.deep.equal(
+        [sessionOf(phone.accessToken), sessionOf(laptop.accessToken)].sort(),
+      );
+      expect(sessions.find((session) => session.current)?.id).to.equal(sessionOf(laptop.accessToken));
+
+      const ended = await api.delete(`/me/sessions/${sessionOf(phone.accessToken)}`, { token: laptop.accessToken });
+      expect(ended.status).to.equal(200);
+      await refusedSoon(phone.accessToken);
+      expect((await refresh(phone.refreshToken)).status).to.equal(401);
+      expect((await listed(laptop.accessToken, String(ended.body.position))).map((session) => session.id)).to.deep.equal([
+        sessionOf(laptop.accessToken),
+      ]);
+    });
+
+    it("answers 404 for another account's session, and leaves it alone", async () => {
+      const owner = await register(api);
+      const theirs = await signIn(owner.email, owner.password);
+      const stranger = await register(api);
+      const mine = await signIn(stranger.email, stranger.password);
+      expect((await api.delete(`/me/sessions/${sessionOf(theirs.accessToken)}`, { token: mine.accessToken })).status).to.equal(404);
+      expect((await api.delete('/me/sessions/not-a-session', { token: mine.accessToken })).status).to.equal(404);
+      expect(await status(theirs.accessToken)).to.equal(200);
+    });
+
+    it('lists only the session that changed the password, afterwards', async () => {
+      const account = await register(api);
+      const other = await signIn(account.email, account.password);
+      const changing = await signIn(account.email, account.password);
+      const changed = await api.put(
+        '/me/password',
+        { currentPassword: account.password, newPassword: 'yet another password' },
+        { token: changing.accessToken },
+      );
+      const sessions = await listed(changing.accessToken, String(changed.body.position));
+      expect(sessions.map((session) => session.id)).to.deep.equal([sessionOf(changing.accessToken)]);
+      expect(sessions.map((session) => session.id)).to.not.include(sessionOf(other.accessToken));
+    });
+  });
+
   it('still refuses a token of an ended session after a restart, on another process', async () => {
     const account = await register(api);
     const session = await logIn(api, account.email, account.password);

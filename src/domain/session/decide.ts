@@ -68,7 +68,9 @@ export type SessionCommand =
        */
       readonly account: { readonly active: boolean; readonly role: Role; readonly sessionsEndedBefore: SessionsEnded | null };
     }
-  | { readonly type: 'EndSession'; readonly presentedTokenHash: string };
+  | { readonly type: 'EndSession'; readonly presentedTokenHash: string }
+  /** Its owner ends it from another session; anyone else is told it does not exist. */
+  | { readonly type: 'RevokeSession'; readonly byUserId: Uuid };
 
 export type SessionError = {
   readonly type: 'SessionNotFound' | 'SessionRevoked' | 'SessionExpired' | 'TokenNotRecognised' | 'AccountInactive';
@@ -146,6 +148,11 @@ export const decideSession = (command: SessionCommand, state: SessionState): E.E
       return state.status === 'revoked'
         ? E.right([])
         : E.right([{ type: 'SessionRevoked', data: { sessionId: state.sessionId, userId: state.userId, reason: 'logout' } }]);
+    case 'RevokeSession':
+      if (command.byUserId !== state.userId) return error('SessionNotFound');
+      return state.status === 'revoked'
+        ? E.right([])
+        : E.right([{ type: 'SessionRevoked', data: { sessionId: state.sessionId, userId: state.userId, reason: 'ended_by_user' } }]);
     default: {
       const _never: never = command;
       return _never;

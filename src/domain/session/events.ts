@@ -6,7 +6,11 @@ import { defineEvent, type EventOf } from '../shared/eventDefinition.ts';
 // good for one use; each refresh rotates it. Presenting a token that was already rotated means it
 // leaked, so the whole session is revoked.
 
-export const RevocationReason = t.keyof({ logout: null, refresh_token_reused: null, password_changed: null }, 'RevocationReason');
+/** `ended_by_user`: ended from another of the account's sessions (`DELETE /me/sessions/:id`). */
+export const RevocationReason = t.keyof(
+  { logout: null, refresh_token_reused: null, password_changed: null, ended_by_user: null },
+  'RevocationReason',
+);
 
 /** `startedAt` bounds the session's whole life (refreshes do not extend it); absent from events written before it did. */
 export const SessionStarted = defineEvent(

@@ -1,0 +1,33 @@
+import type Router from '@koa/router';
+import * as E from 'fp-ts/lib/Either.js';
+import { sessionDecider } from '../../domain/session/decide.ts';
+import { Uuid } from '../../domain/shared/codecs.ts';
+import { forbidden, notFound } from '../../infrastructure/http/problem.ts';
+import type { CommandDependencies } from '../shared/dependencies.ts';
+import { handleCommand } from '../shared/handleCommand.ts';
+import { decodeParam, eventMetadata, failure, respond, type CommandContext } from '../shared/http.ts';
+import { sessionEventTypes } from '../shared/sessions.ts';
+import { sessionStream } from '../shared/streams.ts';
+
+const sessionNotFound = () => notFound('You have no session with this id');
+
+/**
+ * `DELETE /me/sessions/:id`: ends one of the caller's sessions (a lost phone), its refresh token and
+ * its access tokens alike. Another account's session is answered as unknown, as an unknown id is.
+ */
+export const endSessionRoute = (router: Router, dependencies: CommandDependencies): void => {
+  router.delete('/me/sessions/:id', dependencies.guards.requireUser, dependencies.idempotent, async (ctx: CommandContext) => {
+    const sessionId = decodeParam(Uuid, ctx.params.id, sessionNotFound);
+    const userId = ctx.state.user?.sub;
+    if (userId === undefined) throw forbidden('Sign in first');
+    const result = await handleCommand(dependencies, {
+      stream: sessionStream(sessionId),
+      decider: sessionDecider,
+      eventTypes: sessionEventTypes,
+      command: { type: 'RevokeSession', byUserId: userId },
+      metadata: eventMetadata(ctx, dependencies.clock()),
+    });
+    if (E.isLeft(result)) throw failure(result.left, sessionNotFound);
+    respond(ctx, result.right);
+  });
+};
