@@ -73,13 +73,9 @@ const search = async (
     const rows = await searchPage(db, { matching: { kind: 'text', text: q }, filters, order, after }, wanted);
     if (rows.length > 0 || start !== undefined || q.length > maxFuzzyLength || usesOperators(q)) return { match: 'text', rows };
   }
-  // The fallback sets its similarity threshold for its own transaction only. Each page corrects the
-  // query again: the same words while the vocabulary is the same.
-  const rows = await db.transaction(async (tx) => {
-    const matching = await correctQuery(tx, q);
-    return matching === undefined ? [] : searchPage(tx, { matching, filters, order, after }, wanted);
-  });
-  return { match: 'fuzzy', rows };
+  // Each page of the fallback corrects the query again: the same words while the vocabulary is the same.
+  const matching = await correctQuery(db, q);
+  return { match: 'fuzzy', rows: matching === undefined ? [] : await searchPage(db, { matching, filters, order, after }, wanted) };
 };
 
 const keyOf = (order: Order, row: SearchRow): After => {
