@@ -138,7 +138,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
         streamStates: createStreamStates(),
         clock,
         newId: randomId,
-        passwords: createPasswordHasher(config.auth.passwordHashCost),
+        passwords: createPasswordHasher(config.auth.passwordHashCost, (operation) => metrics.passwordHashes.inc({ operation })),
         tokens,
         guards: createGuards(
           tokens,

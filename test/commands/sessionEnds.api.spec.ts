@@ -73,6 +73,22 @@ describe('sessions that end when they should', function () {
     expect(await status(afterwards.accessToken)).to.equal(200);
   });
 
+  it('checks a reset token before it spends a password hash on it', async () => {
+    const hashes = async (): Promise<number> =>
+      Number(/^fastflix_password_hashes_total\{operation="hash"\} (\d+)$/m.exec((await api.get<string>('/metrics')).body)?.[1] ?? 0);
+    const account = await register(api);
+    await api.post('/auth/password-reset', { email: account.email });
+    const token = await mailedToken(join(running.dataDir, 'mail'), account.email);
+    const before = await hashes();
+    const [userPart] = token.split('.');
+    for (const guess of [`${userPart}.${'A'.repeat(43)}`, `${crypto.randomUUID()}.${'B'.repeat(43)}`]) {
+      expect((await api.post('/auth/password-reset/confirm', { token: guess, newPassword: 'a guessed reset' })).status).to.equal(400);
+    }
+    expect(await hashes()).to.equal(before);
+    expect((await api.post('/auth/password-reset/confirm', { token, newPassword: 'the real reset' })).status).to.be.below(300);
+    expect(await hashes()).to.equal(before + 1);
+  });
+
   it('refuses the access token of a session revoked for a reused refresh token', async () => {
     const account = await register(api);
     const session = await logIn(api, account.email, account.password);

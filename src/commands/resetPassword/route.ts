@@ -20,12 +20,25 @@ export const resetPasswordRoute = (router: Router, dependencies: CommandDependen
     const [userPart, secret, ...rest] = request.token.split('.');
     const userId = Uuid.decode(userPart);
     if (E.isLeft(userId) || secret === undefined || rest.length > 0) throw invalidToken();
-    const newPasswordHash = await dependencies.passwords.hash(request.newPassword);
+    const tokenHash = sha256(secret);
+    const now = isoTime(dependencies.clock());
     const result = await handleCommand(dependencies, {
       stream: userStream(userId.right),
       decider: accountDecider,
       eventTypes: accountEventTypes,
-      command: { type: 'ResetPassword', tokenHash: sha256(secret), newPasswordHash, now: isoTime(dependencies.clock()) },
+      // The token is checked before the new password is hashed: a hash costs tens of milliseconds of
+      // CPU, which a guessed token must never buy (the decider checks it again on the same state).
+      command: async (state) => {
+        const pending = state.status === 'active' ? state.pendingReset : null;
+        if (pending === null || pending.tokenHash !== tokenHash || Date.parse(pending.expiresAt) <= Date.parse(now))
+          return E.left({ type: 'ResetTokenInvalid' as const });
+        return E.right({
+          type: 'ResetPassword' as const,
+          tokenHash,
+          newPasswordHash: await dependencies.passwords.hash(request.newPassword),
+          now,
+        });
+      },
       metadata: { ...eventMetadata(ctx, dependencies.clock()), actorId: userId.right },
     });
     if (E.isLeft(result)) throw failure(result.left, invalidToken);

@@ -18,15 +18,25 @@ export interface PasswordHasher {
   readonly verifyNothing: (password: string) => Promise<false>;
 }
 
-export const createPasswordHasher = (logN: number): PasswordHasher => {
-  const hash = async (password: string): Promise<string> =>
-    Buffer.from(await scrypt.kdf(password, { logN, r: 8, p: 1 })).toString('base64');
+export const createPasswordHasher = (
+  logN: number,
+  /** Told of every scrypt computation (the metrics count them). */
+  computed: (operation: 'hash' | 'verify' | 'decoy') => void = () => undefined,
+): PasswordHasher => {
+  const kdf = async (password: string): Promise<string> => Buffer.from(await scrypt.kdf(password, { logN, r: 8, p: 1 })).toString('base64');
   let decoy: Promise<string> | undefined;
   return {
-    hash,
-    verify: async (stored, password) => scrypt.verify(Buffer.from(stored, 'base64'), password).catch(() => false),
+    hash: (password) => {
+      computed('hash');
+      return kdf(password);
+    },
+    verify: async (stored, password) => {
+      computed('verify');
+      return scrypt.verify(Buffer.from(stored, 'base64'), password).catch(() => false);
+    },
     verifyNothing: async (password) => {
-      decoy ??= hash('decoy password for accounts that do not exist');
+      computed('decoy');
+      decoy ??= kdf('decoy password for accounts that do not exist');
       await scrypt.verify(Buffer.from(await decoy, 'base64'), password).catch(() => false);
       return false;
     },

@@ -4,6 +4,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 export interface Metrics {
   readonly registry: Registry;
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
+  /** scrypt computations by what they were for: each costs tens of milliseconds of CPU and 32 MiB. */
+  readonly passwordHashes: Counter<'operation'>;
   /** What `/metrics` serves: this registry, then each exposition added (a role thread's metrics). */
   readonly exposition: () => Promise<string>;
   readonly addExposition: (extra: () => Promise<string>) => void;
@@ -30,10 +32,17 @@ export const createMetrics = (): Metrics => {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  const passwordHashes = new Counter({
+    name: 'fastflix_password_hashes_total',
+    help: 'scrypt computations by operation (hash a new password, verify one, verify a decoy for an unknown account)',
+    labelNames: ['operation'] as const,
+    registers: [registry],
+  });
   const extras: (() => Promise<string>)[] = [];
   return {
     registry,
     httpRequestDuration,
+    passwordHashes,
     exposition: async () => [await registry.metrics(), ...(await Promise.all(extras.map((extra) => extra())))].join('\n'),
     addExposition: (extra) => extras.push(extra),
   };
