@@ -1,12 +1,12 @@
 import { NO_STREAM, WrongExpectedVersionError } from '@eventstore/db-client';
-import type { AppendExpectedRevision, EventStoreDBClient, RecordedEvent } from '@eventstore/db-client';
+import type { AppendExpectedRevision, RecordedEvent } from '@eventstore/db-client';
 import { checkAppend, type CheckedAppend } from '../checkAppend.ts';
 import { chainHash, encodeEvent, genesisHash } from '../envelope.ts';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors.ts';
 import type { AppendResult, EventStore, ExpectedRevision, StreamRevision } from '../eventStore.ts';
 import { fromEsdbPosition } from './positions.ts';
 import { chainedHashOf, positionOf, toProposedEvent } from './recordedEvent.ts';
-import { currentRevision, readStreamRecords } from './streamReads.ts';
+import { currentRevision, readStreamRecords, type StreamClient } from './streamReads.ts';
 import { isTransient, translateError } from './clientErrors.ts';
 
 // An append reads the stream's last event first: its hash is the link the new events chain to, and
@@ -33,7 +33,7 @@ type Outcome =
   { readonly kind: 'done'; readonly result: AppendResult } | { readonly kind: 'conflict'; readonly actual: StreamRevision | 'no_stream' };
 
 export const createAppender =
-  (client: EventStoreDBClient): EventStore['appendToStream'] =>
+  (client: StreamClient): EventStore['appendToStream'] =>
   async (stream, events, options) => {
     const checked = checkAppend(stream, events, options?.expectedRevision);
     const exact = checked.expectedRevision !== 'any' && checked.expectedRevision !== 'stream_exists';
@@ -78,7 +78,7 @@ const pause = async (conflicts: number): Promise<void> => {
 };
 
 const write = async (
-  client: EventStoreDBClient,
+  client: StreamClient,
   checked: CheckedAppend,
   last: RecordedEvent | undefined,
   current: StreamRevision | 'no_stream',
@@ -125,7 +125,7 @@ const write = async (
  * the only sign worth a look.
  */
 const earlierExactAppend = async (
-  client: EventStoreDBClient,
+  client: StreamClient,
   checked: CheckedAppend,
   current: StreamRevision | 'no_stream',
 ): Promise<AppendResult | undefined> => {

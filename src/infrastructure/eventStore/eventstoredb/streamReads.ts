@@ -1,10 +1,27 @@
 import { BACKWARDS, END, FORWARDS, NotLeaderError, START, StreamNotFoundError } from '@eventstore/db-client';
-import type { EventStoreDBClient, ReadRevision, RecordedEvent } from '@eventstore/db-client';
+import type {
+  AppendResult as ClientAppendResult,
+  AppendToStreamOptions,
+  EventData,
+  ReadRevision,
+  ReadStreamOptions as ClientReadStreamOptions,
+  RecordedEvent,
+  ResolvedEvent,
+} from '@eventstore/db-client';
 import { StreamDeletedError } from '../errors.ts';
 import type { ReadStreamOptions, StoredEvent, StreamName, StreamRevision } from '../eventStore.ts';
-import { drain, translateError } from './clientErrors.ts';
+import { drain, translateError, type CancellableRead } from './clientErrors.ts';
 import type { ForeignRecords } from './foreignRecords.ts';
 import { toStoredEvent } from './recordedEvent.ts';
+
+/**
+ * What appends and stream reads need of the client (EventStoreDBClient has it): narrow, so that
+ * the appender's logic can be tested on its own.
+ */
+export interface StreamClient {
+  readonly readStream: (stream: string, options: ClientReadStreamOptions) => CancellableRead<ResolvedEvent>;
+  readonly appendToStream: (stream: string, events: EventData[], options: AppendToStreamOptions) => Promise<ClientAppendResult>;
+}
 
 /** How long a read may wait for the server's next message before it counts as unavailable. */
 export const readIdleMs = 10_000;
@@ -15,7 +32,7 @@ export const readIdleMs = 10_000;
  * answer with false conflicts. Throws StreamDeletedError for a tombstoned stream.
  */
 export const readStreamRecords = async (
-  client: EventStoreDBClient,
+  client: Pick<StreamClient, 'readStream'>,
   stream: StreamName,
   options: ReadStreamOptions = {},
 ): Promise<RecordedEvent[]> => {
@@ -46,7 +63,7 @@ export const readStreamRecords = async (
  * that never was does on every adapter.
  */
 export const readStreamEvents = async (
-  client: EventStoreDBClient,
+  client: Pick<StreamClient, 'readStream'>,
   stream: StreamName,
   options: ReadStreamOptions = {},
   foreign?: ForeignRecords,
@@ -63,7 +80,10 @@ export const readStreamEvents = async (
   }
 };
 
-export const currentRevision = async (client: EventStoreDBClient, stream: StreamName): Promise<StreamRevision | 'no_stream'> => {
+export const currentRevision = async (
+  client: Pick<StreamClient, 'readStream'>,
+  stream: StreamName,
+): Promise<StreamRevision | 'no_stream'> => {
   const [last] = await readStreamRecords(client, stream, { direction: 'backwards', maxCount: 1 });
   return last?.revision ?? 'no_stream';
 };
