@@ -17,7 +17,8 @@ export interface ChainRow {
   readonly dataJson: string;
   readonly metadataJson: string;
   readonly hash: Buffer;
-  readonly recordedAt: Date;
+  /** Null unless asked for (`withRecordedAt`): verifying needs no time, and parsing one costs. */
+  readonly recordedAt: Date | null;
 }
 
 export { chainHash, genesisHash };
@@ -40,10 +41,10 @@ interface RawChainRow {
   readonly data: string;
   readonly metadata: string;
   readonly hash: Buffer;
-  readonly recorded_at: Date;
+  readonly recorded_at?: Date;
 }
 
-const columns = `position, stream_id, revision, event_id::text AS event_id, type, schema_version, data::text AS data, metadata::text AS metadata, hash, recorded_at`;
+const columns = `position, stream_id, revision, event_id::text AS event_id, type, schema_version, data::text AS data, metadata::text AS metadata, hash`;
 
 const toChainRow = (row: RawChainRow): ChainRow => ({
   position: BigInt(row.position),
@@ -55,7 +56,7 @@ const toChainRow = (row: RawChainRow): ChainRow => ({
   dataJson: row.data,
   metadataJson: row.metadata,
   hash: row.hash,
-  recordedAt: row.recorded_at,
+  recordedAt: row.recorded_at ?? null,
 });
 
 export interface ChainReadOptions {
@@ -65,34 +66,35 @@ export interface ChainReadOptions {
   readonly fromPosition?: bigint;
   readonly toPosition?: bigint;
   readonly batchSize?: number;
+  readonly withRecordedAt?: boolean;
 }
 
 /**
- * The log in batches, keyset-paged on the primary key. Run it on a client inside one REPEATABLE READ
- * transaction so that every batch (and the heads read beside them) comes from one snapshot. The next
- * batch is asked for before the one in hand is handed over: the database reads while the caller hashes.
+ * The log in batches, keyset-paged on the primary key (or, for one stream, on its revision index).
+ * Run it on a client inside one REPEATABLE READ transaction so that every batch (and the heads read
+ * beside them) comes from one snapshot. Each read has one lower bound and a LIMIT, and the upper
+ * bound is applied here: given both, the planner takes the range for a small one and reads and sorts
+ * the whole rest of the log for every batch (see eventStore/postgres/statements.ts). The next batch
+ * is asked for before the one in hand is handed over: the database reads while the caller hashes.
  */
 export async function* readChainRows(client: pg.ClientBase, options: ChainReadOptions = {}): AsyncGenerator<readonly ChainRow[]> {
   const batchSize = options.batchSize ?? 5_000;
-  const [key, where] =
-    options.stream === undefined
-      ? ['position', 'position > $1 AND position <= $2']
-      : ['revision', 'stream_id = $4 AND revision > $1 AND position <= $2'];
-  const text = `SELECT ${columns} FROM events WHERE ${where} AND position >= $3 ORDER BY ${key} LIMIT ${batchSize}`;
-  const read = (after: bigint) =>
-    client.query<RawChainRow>(text, [
-      after,
-      options.toPosition ?? 9223372036854775807n,
-      options.fromPosition ?? -1n,
-      ...(options.stream === undefined ? [] : [options.stream]),
-    ]);
-  let pending = read(-1n);
+  const to = options.toPosition;
+  const stream = options.stream;
+  const selected = options.withRecordedAt === true ? `${columns}, recorded_at` : columns;
+  const text =
+    stream === undefined
+      ? `SELECT ${selected} FROM events WHERE position > $1 ORDER BY position LIMIT ${batchSize}`
+      : `SELECT ${selected} FROM events WHERE stream_id = $2 AND revision > $1 ORDER BY revision LIMIT ${batchSize}`;
+  const read = (after: bigint) => client.query<RawChainRow>(text, stream === undefined ? [after] : [after, stream]);
+  let pending = read(stream === undefined && options.fromPosition !== undefined ? options.fromPosition - 1n : -1n);
   for (;;) {
     const { rows } = await pending;
     const last = rows[rows.length - 1];
-    if (rows.length === batchSize && last !== undefined)
-      pending = read(BigInt(options.stream === undefined ? last.position : last.revision));
-    yield rows.map(toChainRow);
-    if (rows.length < batchSize) return;
+    const more = rows.length === batchSize && last !== undefined && (to === undefined || BigInt(last.position) < to);
+    if (more) pending = read(BigInt(stream === undefined ? last.position : last.revision));
+    const batch = rows.map(toChainRow);
+    yield to === undefined ? batch : batch.filter((row) => row.position <= to);
+    if (!more) return;
   }
 }

@@ -41,4 +41,4 @@ export const manifestDigest = (manifest: unknown): string => createHash('sha256'
 export const eventLine = (row: ChainRow): string =>
   `{"position":"${row.position}","streamId":${JSON.stringify(row.streamId)},"revision":"${row.revision}",` +
   `"eventId":${JSON.stringify(row.eventId)},"type":${JSON.stringify(row.type)},"schemaVersion":${row.schemaVersion},` +
-  `"data":${row.dataJson},"metadata":${row.metadataJson},"hash":"${row.hash.toString('hex')}","recordedAt":"${row.recordedAt.toISOString()}"}\n`;
+  `"data":${row.dataJson},"metadata":${row.metadataJson},"hash":"${row.hash.toString('hex')}","recordedAt":${JSON.stringify(row.recordedAt?.toISOString() ?? null)}}\n`;

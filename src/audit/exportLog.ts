@@ -33,7 +33,11 @@ export const exportLog = async (
     let count = 0;
     let first: bigint | null = null;
     let last: bigint | null = null;
-    for await (const batch of readChainRows(client, { fromPosition: range.fromPosition, toPosition: range.toPosition })) {
+    for await (const batch of readChainRows(client, {
+      fromPosition: range.fromPosition,
+      toPosition: range.toPosition,
+      withRecordedAt: true,
+    })) {
       let text = '';
       for (const row of batch) {
         text += eventLine(row);

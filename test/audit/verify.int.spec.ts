@@ -34,7 +34,7 @@ describe('audit verify', function () {
     (await tamperer.query<{ position: string }>('SELECT position FROM events WHERE stream_id = $1 AND revision = $2', [stream, revision]))
       .rows[0]?.position;
   /** Runs the tampering, checks, then undoes it by running `undo`. */
-  const tampered = async (tamper: string, undo: string, values: unknown[], check: () => Promise<void>): Promise<void> => {
+  const tampered = async (tamper: string, undo: string, values: unknown[], check: () => Promise<unknown>): Promise<void> => {
     await tamperer.query(tamper, values);
     try {
       await check();
