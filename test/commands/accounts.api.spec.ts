@@ -1,7 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { client, type Client } from '../support/http.ts';
+import { mailedResetToken } from '../support/mailbox.ts';
 import { logIn, register, signUp, uniqueEmail } from '../support/scenario.ts';
 import { startTestService, type TestService } from '../support/testService.ts';
 
@@ -193,20 +192,7 @@ describe('accounts over HTTP', function () {
   });
 
   describe('password reset', () => {
-    const mailedToken = async (to: string): Promise<string> => {
-      const directory = join(running.dataDir, 'mail');
-      for (let tries = 0; tries < 100; tries++) {
-        const files = await readdir(directory).catch(() => [] as string[]);
-        for (const file of files) {
-          // Quoted-printable wraps long lines with a trailing `=`; the token is all on one logical line.
-          const message = (await readFile(join(directory, file), 'utf8')).replace(/=\r?\n/g, '');
-          const token = /reset token, valid for one hour: (\S+)/.exec(message)?.[1];
-          if (message.includes(`To: ${to}`) && token !== undefined) return token;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      throw new Error(`no reset e-mail to ${to}`);
-    };
+    const mailedToken = (to: string): Promise<string> => mailedResetToken(running.dataDir, to);
 
     it('answers 202 whether or not the account exists', async () => {
       const user = await register(api);

@@ -1,7 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { client, type Client, type Reply } from '../support/http.ts';
+import { mailRecipients } from '../support/mailbox.ts';
 import { addMovie, adminEnvironment, register, signInAsAdmin, signUp, uniqueEmail, type SignedIn } from '../support/scenario.ts';
 import { startTestService, type TestService } from '../support/testService.ts';
 
@@ -84,7 +83,7 @@ describe('hostile values over HTTP', function () {
       const account = await register(api, `kay-${Date.now()}@fastflix.test`);
       const typed = account.email.replace(/^k/, '\u212A');
       expect((await api.post('/auth/password-reset', { email: typed })).status).to.equal(202);
-      const recipients = await mailRecipients(join(running.dataDir, 'mail'), (to) => to.toLowerCase() === account.email);
+      const recipients = await mailRecipients(running.dataDir, (to) => to.toLowerCase() === account.email);
       expect(recipients).to.deep.equal([account.email]);
     });
   });
@@ -170,17 +169,3 @@ describe('hostile values over HTTP', function () {
     });
   });
 });
-
-/** The recipients of the mails written so far that `wanted` picks, waiting a little for the first. */
-const mailRecipients = async (directory: string, wanted: (to: string) => boolean): Promise<string[]> => {
-  for (let tries = 0; tries < 100; tries++) {
-    const found: string[] = [];
-    for (const file of await readdir(directory).catch(() => [] as string[])) {
-      const to = /^To: (.*)$/m.exec(await readFile(join(directory, file), 'utf8'))?.[1]?.trim();
-      if (to !== undefined && wanted(to)) found.push(to);
-    }
-    if (found.length > 0) return found;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return [];
-};

@@ -1,7 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { expect } from 'chai';
 import { client, type Client } from '../support/http.ts';
+import { mailedResetToken } from '../support/mailbox.ts';
 import { logIn, register } from '../support/scenario.ts';
 import { startTestService, type TestService } from '../support/testService.ts';
 import { waitFor } from '../support/waitFor.ts';
@@ -63,7 +62,7 @@ describe('sessions that end when they should', function () {
     const first = await logIn(api, account.email, account.password);
     const second = await logIn(api, account.email, account.password);
     await api.post('/auth/password-reset', { email: account.email });
-    const token = await mailedToken(join(running.dataDir, 'mail'), account.email);
+    const token = await mailedResetToken(running.dataDir, account.email);
     expect((await api.post('/auth/password-reset/confirm', { token, newPassword: 'reset to this one' })).status).to.be.below(300);
     for (const session of [first, second]) {
       await refusedSoon(session.accessToken);
@@ -78,7 +77,7 @@ describe('sessions that end when they should', function () {
       Number(/^fastflix_password_hashes_total\{operation="hash"\} (\d+)$/m.exec((await api.get<string>('/metrics')).body)?.[1] ?? 0);
     const account = await register(api);
     await api.post('/auth/password-reset', { email: account.email });
-    const token = await mailedToken(join(running.dataDir, 'mail'), account.email);
+    const token = await mailedResetToken(running.dataDir, account.email);
     const before = await hashes();
     const [userPart] = token.split('.');
     for (const guess of [`${userPart}.${'A'.repeat(43)}`, `${crypto.randomUUID()}.${'B'.repeat(43)}`]) {
@@ -189,15 +188,3 @@ describe('sessions that end when they should', function () {
     }
   });
 });
-
-const mailedToken = async (directory: string, to: string): Promise<string> => {
-  for (let tries = 0; tries < 100; tries++) {
-    for (const file of await readdir(directory).catch(() => [] as string[])) {
-      const message = (await readFile(join(directory, file), 'utf8')).replace(/=\r?\n/g, '');
-      const token = /reset token, valid for one hour: (\S+)/.exec(message)?.[1];
-      if (message.includes(`To: ${to}`) && token !== undefined) return token;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no reset e-mail to ${to}`);
-};
