@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
@@ -61,6 +63,15 @@ describe('EVENTSTORE_URL, read by the EventStoreDB client', () => {
       expect(secured.options.defaultCredentials).to.deep.equal({ username: 'admin', password: 'ch@ngeit' });
       expect(secured.options.defaultDeadline).to.equal(5000);
       expect(secured.redacted).to.equal('esdb://admin:***@db.example:2113?tls=true&connectionName=fastflix&defaultDeadline=5000');
+    });
+
+    it('takes every connection string the README shows', () => {
+      const readme = readFileSync(fileURLToPath(new URL('../../../../README.md', import.meta.url)), 'utf8');
+      const shown = new Set([...readme.matchAll(/(?:esdb|kurrentdb)(?:\+discover)?:\/\/[^`'\s…)]+/g)].map((match) => match[0]));
+      const schemes = new Set([...shown].map((value) => value.split(':')[0]));
+      expect([...schemes].sort()).to.deep.equal(['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover']);
+      for (const value of shown) expect(E.isRight(parseEventStoreUrl(value)), value).to.equal(true);
+      expect(parsed('esdb://user:password@host:2113?tls=true&tlsCAFile=ca.crt').options.tlsCAFile).to.equal('ca.crt');
     });
 
     it('builds a client from each without connecting', async () => {
