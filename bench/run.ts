@@ -3,6 +3,7 @@
 
 const benchmarks: Record<string, () => Promise<{ main: (args: string[]) => Promise<void> }>> = {
   append: () => import('./append.ts'),
+  audit: () => import('./audit.ts'),
   commands: () => import('./commands.ts'),
   import: () => import('./import.ts'),
   rebuild: () => import('./rebuild.ts'),
