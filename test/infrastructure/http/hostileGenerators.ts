@@ -173,7 +173,22 @@ const segments = (known: Known): fc.Arbitrary<string> =>
 const fillIn = (template: string, values: readonly string[], tail: string): string =>
   (template.match(/:[A-Za-z]+/g) ?? []).reduce((path, name, index) => path.replace(name, values[index] ?? ''), template) + tail;
 
-const queryNames = ['q', 'genre', 'yearFrom', 'yearTo', 'minRating', 'sort', 'cursor', 'limit', 'window', 'at', 'from', 'to', 'x'];
+const queryNames = [
+  'q',
+  'genre',
+  'yearFrom',
+  'yearTo',
+  'minRating',
+  'sort',
+  'cursor',
+  'limit',
+  'window',
+  'at',
+  'from',
+  'to',
+  'stream',
+  'x',
+];
 
 const isList = (value: unknown): value is unknown[] => Array.isArray(value);
 
@@ -202,6 +217,8 @@ const queryValues = (known: Known): fc.Arbitrary<string> =>
       '1e300',
       '-1.5',
       '99999999999999999999',
+      '-8.64e15',
+      '2147483648',
       'NaN',
       '-0',
       '0x10',

@@ -28,6 +28,12 @@ const seed = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const acceptable = (request: HostileRequest, reply: RawReply): boolean =>
   reply.status < 500 || (reply.status === 503 && reply.headers['retry-after'] !== undefined && 'X-Min-Position' in request.headers);
 
+/**
+ * The one refusal that appends by design: a refresh token used a second time is answered 401 and its
+ * session revoked (RFC 9700 §4.14.2: reuse means the token was stolen), which is an event.
+ */
+const designedAppend = (type: string, route: string | undefined): boolean => route === 'POST /auth/refresh' && type === 'SessionRevoked';
+
 const describeRequest = (request: HostileRequest, reply: RawReply | undefined, id: string): string =>
   JSON.stringify({
     id,
@@ -41,7 +47,8 @@ const describeRequest = (request: HostileRequest, reply: RawReply | undefined, i
   });
 
 describe('hostile requests to every route', function () {
-  this.timeout(180_000);
+  // 10,000 take 10–20 s on two idle cores; a busy machine (or FC_REQUESTS) may need more.
+  this.timeout(Math.max(180_000, requests * 20));
   let running: TestService;
   let api: Client;
   let events: pg.Pool;
@@ -71,7 +78,7 @@ describe('hostile requests to every route', function () {
     const arbitrary = hostileRequests(running.service.routes, known);
     // Refused requests by id: their events are looked for once at the end (a query per request cost
     // the run 40 % of its time), by the correlation id every event's metadata takes from the request id.
-    const refused = new Map<string, string>();
+    const refused = new Map<string, { readonly route: string; readonly described: string }>();
     const runner = (index: number) => {
       let counter = 0;
       return fc.assert(
@@ -83,7 +90,7 @@ describe('hostile requests to every route', function () {
             },
           );
           if (!acceptable(request, reply)) throw new Error(`5xx: ${describeRequest(request, reply, id)}`);
-          if (reply.status >= 400) refused.set(id, describeRequest(request, reply, id));
+          if (reply.status >= 400) refused.set(id, { route: request.route, described: describeRequest(request, reply, id) });
         }),
         { seed: seed + index, numRuns: Math.ceil(requests / runners), endOnFailure: process.env.FC_NO_SHRINK !== undefined },
       );
@@ -95,7 +102,8 @@ describe('hostile requests to every route', function () {
       `SELECT metadata->>'correlationId' AS id, type FROM events WHERE metadata->>'correlationId' = ANY($1)`,
       [[...refused.keys()]],
     );
-    expect(appended.rows.map((row) => `${row.type} by ${refused.get(row.id) ?? row.id}`)).to.deep.equal([]);
+    const unexpected = appended.rows.filter((row) => !designedAppend(row.type, refused.get(row.id)?.route));
+    expect(unexpected.map((row) => `${row.type} by ${refused.get(row.id)?.described ?? row.id}`)).to.deep.equal([]);
   });
 });
 
