@@ -34,10 +34,11 @@ describe('the JSON limits scan', () => {
     expect(breachOf('["\\\\"[[[[]]]]]', limits)).to.deep.equal({ limit: 'depth', max: 3 });
   });
 
-  it('scans a megabyte in well under the time JSON.parse needs for it', () => {
-    const text = `{"a":[${'"x",'.repeat(200_000)}"x"]}`;
+  it('scans a megabyte in one pass', () => {
+    // Milliseconds on an idle machine; the bound is loose so that only a scan that is not linear fails.
+    const text = `{"a":[${'"x",'.repeat(250_000)}"x"]}`;
     const started = process.hrtime.bigint();
     expect(breachOf(text, { maxDepth: 32, maxArrayLength: 1_000_000 })).to.equal(undefined);
-    expect(Number(process.hrtime.bigint() - started) / 1e6).to.be.below(200);
+    expect(Number(process.hrtime.bigint() - started) / 1e6).to.be.below(2_000);
   });
 });
