@@ -33,11 +33,13 @@ describe('audit as-of', function () {
   it("folds an account with the domain's evolve up to each of its events", async () => {
     const { userId } = account;
     const registered = { userId, email: 'grace@example.com', displayName: 'grace', pendingReset: null };
+    // The password change ends every session started before it (none kept).
+    const ended = { at: '2026-12-01T11:00:00.000Z', except: null };
     const byHand = [
-      { status: 'active', ...registered, passwordHash: 'hash-1', role: 'user' },
-      { status: 'active', ...registered, passwordHash: 'hash-1', role: 'admin' },
-      { status: 'active', ...registered, passwordHash: 'hash-2', role: 'admin' },
-      { status: 'deactivated', ...registered, passwordHash: 'hash-2', role: 'admin' },
+      { status: 'active', ...registered, passwordHash: 'hash-1', role: 'user', sessionsEndedBefore: null },
+      { status: 'active', ...registered, passwordHash: 'hash-1', role: 'admin', sessionsEndedBefore: null },
+      { status: 'active', ...registered, passwordHash: 'hash-2', role: 'admin', sessionsEndedBefore: ended },
+      { status: 'deactivated', ...registered, passwordHash: 'hash-2', role: 'admin', sessionsEndedBefore: ended },
     ];
     const at = await positions(account.stream);
     for (const [index, position] of at.entries()) {

@@ -39,7 +39,11 @@ export const appendAccountHistory = async (store: EventStore, name: string): Pro
     { expectedRevision: 'no_stream' },
   );
   await store.appendToStream(stream, [event('RoleChanged', { userId, role: 'admin', previousRole: 'user' }, by)], { expectedRevision: 0n });
-  await store.appendToStream(stream, [event('PasswordChanged', { userId, passwordHash: 'hash-2' }, by)], { expectedRevision: 1n });
+  await store.appendToStream(
+    stream,
+    [event('PasswordChanged', { userId, passwordHash: 'hash-2', changedAt: '2026-12-01T11:00:00.000Z' }, by)],
+    { expectedRevision: 1n },
+  );
   await store.appendToStream(stream, [event('UserDeactivated', { userId }, by)], { expectedRevision: 2n });
   return { userId, stream };
 };
