@@ -1,8 +1,8 @@
 import type { Middleware } from 'koa';
 import { StatementTimeoutError } from 'slonik';
-import { InvalidEventError, InvalidStreamNameError } from '../eventStore/errors.ts';
+import { EventStoreUnavailableError, InvalidEventError, InvalidStreamNameError, StreamDeletedError } from '../eventStore/errors.ts';
 import type { RequestState } from './requestContext.ts';
-import { badRequest, HttpProblem, notFound, payloadTooLarge, serviceUnavailable, unsupportedMediaType } from './problem.ts';
+import { badRequest, conflict, HttpProblem, notFound, payloadTooLarge, serviceUnavailable, unsupportedMediaType } from './problem.ts';
 
 /**
  * The one place errors become responses: every error, whoever threw it, leaves as problem+json. An
@@ -29,8 +29,13 @@ export const errorHandler = (): Middleware<RequestState> => async (ctx, next) =>
   }
 };
 
-const toProblem = (error: unknown): HttpProblem => {
+/** The problem an error is answered with (exported for its unit spec). */
+export const toProblem = (error: unknown): HttpProblem => {
   if (error instanceof HttpProblem) return error;
+  // EventStoreDB down or between leaders: nothing was written, and a retry shortly may well land.
+  if (error instanceof EventStoreUnavailableError)
+    return serviceUnavailable('The event store cannot be reached; nothing was changed. Retry shortly', error.retryAfterSeconds, 'warn');
+  if (error instanceof StreamDeletedError) return conflict('This resource was deleted for good and takes no more changes');
   if (error instanceof InvalidEventError) return badRequest(error.message);
   if (error instanceof InvalidStreamNameError) return badRequest(error.message);
   if (error instanceof StatementTimeoutError)

@@ -8,11 +8,11 @@ import { decodeCursor, encodeCursor } from '../shared/movies.ts';
 // fallback), the fingerprint of the search that made it, and the last row's sort key and movie id,
 // so the next page continues strictly after that row whatever was added meanwhile.
 
-/** How movies were matched: every movie (no q), full text, or trigram similarity of the title. */
+/** How movies were matched: every movie (no q), full text, or full text of the query's words corrected against the titles' vocabulary (correction.ts). */
 export type Match = 'all' | 'text' | 'fuzzy';
 
 export type After =
-  /** `tier` 0: the title matches the query; 1: only the genres or overview do (fuzzy: always 0). */
+  /** `tier` 0: the title matches the query; 1: only the genres or overview do. */
   | { readonly order: 'relevance'; readonly tier: 0 | 1; readonly score: number; readonly movieId: string }
   /** `average` null: past the rated movies, among the unrated ones. */
   | { readonly order: 'rating'; readonly average: number | null; readonly count: number; readonly movieId: string }
