@@ -69,10 +69,13 @@ export const followEndedSessions = async (options: {
     for (const [userId, end] of accounts) if (end.at < horizon) accounts.delete(userId);
   };
 
+  // Read to here before serving; an empty log has nothing to read (and its subscription yields no batch).
+  const head = await store.headPosition();
   const subscription = store.subscribeToAll({ fromPosition: 'start', filter: { eventTypes: [...sessionEndingTypes] } });
   let closing = false;
   let markCaughtUp: () => void = () => undefined;
   const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+  if (head === null) markCaughtUp();
   const following = (async () => {
     let applied = 0;
     for await (const batch of subscription) {
@@ -82,7 +85,7 @@ export const followEndedSessions = async (options: {
         forgetExpired();
         applied = 0;
       }
-      if (batch.caughtUp) markCaughtUp();
+      if (batch.caughtUp || (head !== null && batch.checkpoint >= head)) markCaughtUp();
     }
   })().catch((error: unknown) => {
     if (!closing)
