@@ -15,7 +15,7 @@ export interface Metrics {
 export interface ProjectionMetrics {
   /** Events between the head of the log and a projection's checkpoint. */
   readonly projectionLagEvents: Gauge<'projection'>;
-  /** Seconds between the newest event and the last one a projection applied (0 when caught up). */
+  /** While a projection is behind, how long ago the last event it applied was recorded (0 when caught up). */
   readonly projectionLagSeconds: Gauge<'projection'>;
   readonly projectionEventsApplied: Counter<'projection'>;
   /** 1 while a projection is stopped at a parked (dead-letter) event. */
@@ -57,7 +57,7 @@ export const createProjectionMetrics = (registry = new Registry()): ProjectionMe
   }),
   projectionLagSeconds: new Gauge({
     name: 'fastflix_projection_lag_seconds',
-    help: 'Age difference between the newest event and the last event the projection applied',
+    help: 'While the projection is behind the head of the log, seconds since the last event it applied was recorded (0 when caught up)',
     labelNames: ['projection'] as const,
     registers: [registry],
   }),

@@ -276,11 +276,11 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
   const reportLag = async (position: Position, last: StoredEvent | undefined): Promise<void> => {
     if (runtime.metrics === undefined) return;
     const head = await runtime.store.headPosition();
-    const [newest] = await runtime.store.readAll({ direction: 'backwards', maxCount: 1 });
     const behind = head === null || head <= position ? 0 : Number(head - position);
     runtime.metrics.projectionLagEvents.set({ projection: target.stateName }, behind);
-    const seconds =
-      behind === 0 || newest === undefined || last === undefined ? 0 : (newest.recordedAt.getTime() - last.recordedAt.getTime()) / 1000;
+    // How old the last applied event is while others wait behind it: no read of the newest event,
+    // which on EventStoreDB pages backwards past every record of its own without bound.
+    const seconds = behind === 0 || last === undefined ? 0 : (Date.now() - last.recordedAt.getTime()) / 1000;
     runtime.metrics.projectionLagSeconds.set({ projection: target.stateName }, Math.max(0, seconds));
   };
 
