@@ -17,6 +17,26 @@ export default tseslint.config(
     },
   },
   {
+    // The layers of DESIGN.md that a reader relies on: reads never import writes, the domain no I/O.
+    files: ['src/queries/**/*.ts', 'src/projections/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/commands/**'], message: 'Reads never import writes.' }] }],
+    },
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/infrastructure/**', '**/commands/**', '**/queries/**', '**/projections/**'], message: 'The domain has no I/O.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       // chai's `expect(x).to.be.true` style is an expression statement by design.

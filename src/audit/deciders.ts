@@ -8,7 +8,7 @@ import { sessionEvents } from '../domain/session/events.ts';
 import { viewingDecider } from '../domain/viewing/decide.ts';
 import { viewingEvents } from '../domain/viewing/events.ts';
 
-// The domain's own folds, by stream category (src/commands/shared/streams.ts names the streams):
+// The domain's own folds, by stream category (src/infrastructure/eventStore/streams.ts names the streams):
 // as-of state is what the deciders would have seen, not a re-implementation of it. Reservation
 // streams have no decider: a reservation is its one event, which `audit stream` shows.
 

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { CommandEnvironment } from '../commands/shared/handleCommand.ts';
+import type { EventLog } from '../infrastructure/eventStore/foldStream.ts';
 import { alsoWatchedRoute } from './alsoWatched/route.ts';
 import { getMovieRoute } from './getMovie/route.ts';
 import { meRoute } from './me/route.ts';
@@ -12,7 +12,7 @@ import type { QueryDependencies } from './shared/dependencies.ts';
 import { trendingMoviesRoute } from './trendingMovies/route.ts';
 
 /** Every query of the HTTP contract (DESIGN.md), one slice each. Fixed paths before `/movies/:idOrSlug`. */
-export const queryRoutes = (dependencies: QueryDependencies & CommandEnvironment & { readonly clock: () => Date }): Router => {
+export const queryRoutes = (dependencies: QueryDependencies & EventLog & { readonly clock: () => Date }): Router => {
   const router = new Router();
   meRoute(router, dependencies);
   myWatchlistRoute(router, dependencies);

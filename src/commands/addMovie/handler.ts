@@ -7,7 +7,7 @@ import type { CommandDependencies } from '../shared/dependencies.ts';
 import { handleCommand } from '../shared/handleCommand.ts';
 import { movieEventTypes } from '../shared/movies.ts';
 import { claim } from '../shared/reservations.ts';
-import { movieStream, slugReservationStream } from '../shared/streams.ts';
+import { movieStream, slugReservationStream } from '../../infrastructure/eventStore/streams.ts';
 import type { AddMovieRequest } from './command.ts';
 
 export type AddMovieError = 'SlugTaken';

@@ -6,7 +6,7 @@ import { handleCommand } from '../shared/handleCommand.ts';
 import { eventIdsFor, eventMetadata, failure, ifMatch, respond, type CommandContext } from '../shared/http.ts';
 import { movieIdParam, movieProblem } from '../shared/movieRoutes.ts';
 import { movieEventTypes } from '../shared/movies.ts';
-import { movieStream } from '../shared/streams.ts';
+import { movieStream } from '../../infrastructure/eventStore/streams.ts';
 
 /** A soft delete: the movie leaves the catalogue, its history stays. */
 export const archiveMovieRoute = (router: Router, dependencies: CommandDependencies): void => {

@@ -7,7 +7,7 @@ import { handleCommand } from '../shared/handleCommand.ts';
 import { decodeBody, eventIdsFor, eventMetadata, failure, ifMatch, respond, type CommandContext } from '../shared/http.ts';
 import { movieIdParam, movieProblem } from '../shared/movieRoutes.ts';
 import { movieEventTypes } from '../shared/movies.ts';
-import { movieStream } from '../shared/streams.ts';
+import { movieStream } from '../../infrastructure/eventStore/streams.ts';
 import { ChangeMovieDetailsRequest } from './command.ts';
 
 export const changeMovieDetailsRoute = (router: Router, dependencies: CommandDependencies): void => {

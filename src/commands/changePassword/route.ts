@@ -2,11 +2,11 @@ import type Router from '@koa/router';
 import * as E from 'fp-ts/lib/Either.js';
 import { accountDecider } from '../../domain/account/decide.ts';
 import { forbidden, notFound } from '../../infrastructure/http/problem.ts';
-import { accountEventTypes } from '../shared/accounts.ts';
+import { accountEventTypes } from '../../domain/account/events.ts';
 import type { CommandDependencies } from '../shared/dependencies.ts';
 import { handleCommand } from '../shared/handleCommand.ts';
 import { decodeBody, eventIdsFor, eventMetadata, failure, ifMatch, respond, type CommandContext } from '../shared/http.ts';
-import { userStream } from '../shared/streams.ts';
+import { userStream } from '../../infrastructure/eventStore/streams.ts';
 import { isoTime } from '../shared/time.ts';
 import { ChangePasswordRequest } from './command.ts';
 

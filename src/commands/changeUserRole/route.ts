@@ -3,11 +3,11 @@ import * as E from 'fp-ts/lib/Either.js';
 import { accountDecider } from '../../domain/account/decide.ts';
 import { Uuid } from '../../domain/shared/codecs.ts';
 import { conflict, notFound } from '../../infrastructure/http/problem.ts';
-import { accountEventTypes } from '../shared/accounts.ts';
+import { accountEventTypes } from '../../domain/account/events.ts';
 import type { CommandDependencies } from '../shared/dependencies.ts';
 import { handleCommand } from '../shared/handleCommand.ts';
 import { decodeBody, decodeParam, eventIdsFor, eventMetadata, failure, ifMatch, respond, type CommandContext } from '../shared/http.ts';
-import { userStream } from '../shared/streams.ts';
+import { userStream } from '../../infrastructure/eventStore/streams.ts';
 import { ChangeUserRoleRequest } from './command.ts';
 
 const userNotFound = () => notFound('There is no user with this id');

@@ -7,7 +7,7 @@ import type { CommandDependencies } from '../shared/dependencies.ts';
 import { handleCommand } from '../shared/handleCommand.ts';
 import { decodeParam, eventMetadata, failure, respond, type CommandContext } from '../shared/http.ts';
 import { sessionEventTypes } from '../shared/sessions.ts';
-import { sessionStream } from '../shared/streams.ts';
+import { sessionStream } from '../../infrastructure/eventStore/streams.ts';
 
 const sessionNotFound = () => notFound('You have no session with this id');
 

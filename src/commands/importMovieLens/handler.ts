@@ -14,7 +14,13 @@ import { WrongExpectedRevisionError } from '../../infrastructure/eventStore/erro
 import { appendTyped } from '../../infrastructure/eventStore/typedAppend.ts';
 import type { CommandEnvironment } from '../shared/handleCommand.ts';
 import { inParallel } from '../shared/inParallel.ts';
-import { emailReservationStream, movieStream, slugReservationStream, userStream, viewingStream } from '../shared/streams.ts';
+import {
+  emailReservationStream,
+  movieStream,
+  slugReservationStream,
+  userStream,
+  viewingStream,
+} from '../../infrastructure/eventStore/streams.ts';
 import { eventIdsFor, movieIdFor, userIdFor } from './ids.ts';
 import { readCsv, type Rejection } from './readCsv.ts';
 import { mapGenres, parseTitle } from './titles.ts';

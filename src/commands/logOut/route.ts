@@ -7,7 +7,7 @@ import type { CommandDependencies } from '../shared/dependencies.ts';
 import { handleCommand } from '../shared/handleCommand.ts';
 import { decodeBody, eventMetadata, failure, respond, type CommandContext } from '../shared/http.ts';
 import { sessionEventTypes } from '../shared/sessions.ts';
-import { sessionStream } from '../shared/streams.ts';
+import { sessionStream } from '../../infrastructure/eventStore/streams.ts';
 import { LogOutRequest } from './command.ts';
 
 /** Ends the session the refresh token belongs to; holding the token is the proof needed. */

@@ -7,7 +7,7 @@ import { loadAccount } from '../shared/accounts.ts';
 import type { CommandDependencies } from '../shared/dependencies.ts';
 import { handleCommand } from '../shared/handleCommand.ts';
 import { sessionEventTypes, tokensFor, type IssuedTokens } from '../shared/sessions.ts';
-import { sessionStream } from '../shared/streams.ts';
+import { sessionStream } from '../../infrastructure/eventStore/streams.ts';
 import { isoTime, secondsAfter } from '../shared/time.ts';
 
 export type RefreshError = SessionError['type'] | 'Malformed' | 'ReuseDetected' | 'Conflict';

@@ -3,11 +3,11 @@ import type * as t from 'io-ts';
 import { accountDecider } from '../../domain/account/decide.ts';
 import { emailKey, type Role, type Uuid } from '../../domain/shared/codecs.ts';
 import type { EventMetadata, Position } from '../../infrastructure/eventStore/eventStore.ts';
-import { accountEventTypes } from '../shared/accounts.ts';
+import { accountEventTypes } from '../../domain/account/events.ts';
 import type { CommandDependencies } from '../shared/dependencies.ts';
 import { handleCommand } from '../shared/handleCommand.ts';
 import { claim } from '../shared/reservations.ts';
-import { emailReservationStream, userStream } from '../shared/streams.ts';
+import { emailReservationStream, userStream } from '../../infrastructure/eventStore/streams.ts';
 import type { RegisterUserRequest } from './command.ts';
 
 export type RegisterUserError = 'EmailTaken';

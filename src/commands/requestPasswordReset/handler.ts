@@ -5,10 +5,11 @@ import { Email } from '../../domain/shared/codecs.ts';
 import { sha256 } from '../../infrastructure/auth/tokens.ts';
 import type { EventMetadata } from '../../infrastructure/eventStore/eventStore.ts';
 import type { Mailer } from '../../infrastructure/mail/mailer.ts';
-import { accountEventTypes, reservedUserId } from '../shared/accounts.ts';
+import { accountEventTypes } from '../../domain/account/events.ts';
+import { reservedUserId } from '../shared/accounts.ts';
 import type { CommandDependencies } from '../shared/dependencies.ts';
 import { handleCommand } from '../shared/handleCommand.ts';
-import { userStream } from '../shared/streams.ts';
+import { userStream } from '../../infrastructure/eventStore/streams.ts';
 import { secondsAfter } from '../shared/time.ts';
 
 export const resetTokenTtlSeconds = 3_600;

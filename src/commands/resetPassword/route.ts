@@ -4,11 +4,11 @@ import { accountDecider } from '../../domain/account/decide.ts';
 import { Uuid } from '../../domain/shared/codecs.ts';
 import { sha256 } from '../../infrastructure/auth/tokens.ts';
 import { badRequest } from '../../infrastructure/http/problem.ts';
-import { accountEventTypes } from '../shared/accounts.ts';
+import { accountEventTypes } from '../../domain/account/events.ts';
 import type { CommandDependencies } from '../shared/dependencies.ts';
 import { handleCommand } from '../shared/handleCommand.ts';
 import { decodeBody, eventMetadata, failure, respond, type CommandContext } from '../shared/http.ts';
-import { userStream } from '../shared/streams.ts';
+import { userStream } from '../../infrastructure/eventStore/streams.ts';
 import { isoTime } from '../shared/time.ts';
 import { ResetPasswordRequest } from './command.ts';
 

@@ -12,7 +12,13 @@ import { randomId } from '../../infrastructure/ids.ts';
 import type { CommandEnvironment } from '../shared/handleCommand.ts';
 import { inParallel } from '../shared/inParallel.ts';
 import { claim } from '../shared/reservations.ts';
-import { emailReservationStream, movieStream, slugReservationStream, userStream, viewingStream } from '../shared/streams.ts';
+import {
+  emailReservationStream,
+  movieStream,
+  slugReservationStream,
+  userStream,
+  viewingStream,
+} from '../../infrastructure/eventStore/streams.ts';
 import { demoPlan } from './plan.ts';
 
 export const demoAccount = { email: 'demo@fastflix.local', password: 'demo password' };

@@ -1,13 +1,11 @@
 import { accountDecider } from '../../domain/account/decide.ts';
-import { accountEvents } from '../../domain/account/events.ts';
+import { accountEventTypes } from '../../domain/account/events.ts';
 import type { AccountState } from '../../domain/account/state.ts';
 import type { Email, Uuid } from '../../domain/shared/codecs.ts';
 import { textCodec } from '../../domain/shared/text.ts';
 import { load, type CommandEnvironment } from './handleCommand.ts';
 import { ownerOf } from './reservations.ts';
-import { emailReservationStream, userStream } from './streams.ts';
-
-export const accountEventTypes: ReadonlySet<string> = new Set(accountEvents.map((definition) => definition.type));
+import { emailReservationStream, userStream } from '../../infrastructure/eventStore/streams.ts';
 
 /**
  * A password as a client sends it: long enough to resist guessing, short enough to hash cheaply. In

@@ -1,16 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Decider } from '../../domain/shared/decider.ts';
 import type { DomainEvent } from '../../domain/events.ts';
-import type { EventRegistry } from '../../infrastructure/eventStore/eventRegistry.ts';
-import type { EventMetadata, EventStore, Position, StreamName } from '../../infrastructure/eventStore/eventStore.ts';
+import type { EventMetadata, Position, StreamName } from '../../infrastructure/eventStore/eventStore.ts';
 import { WrongExpectedRevisionError } from '../../infrastructure/eventStore/errors.ts';
+import { foldStream, type EventLog, type FoldedStream } from '../../infrastructure/eventStore/foldStream.ts';
 import { appendTyped } from '../../infrastructure/eventStore/typedAppend.ts';
 import type { KnownStream, Revision, StreamStates } from './streamStates.ts';
 
 /** What every command handler needs from the outside world. */
-export interface CommandEnvironment {
-  readonly store: EventStore;
-  readonly registry: EventRegistry<DomainEvent>;
+export interface CommandEnvironment extends EventLog {
   /** Streams decided on lately; without it, every command reads its stream first. */
   readonly streamStates?: StreamStates;
 }
@@ -149,29 +147,11 @@ const recall = <Command, Event, State, Error, Refusal>(
 };
 
 /** The stream folded into the decider's state, with the revision and position it was read at. */
-export const load = async <Command, Event extends DomainEvent, State, Error>(
+export const load = <Command, Event extends DomainEvent, State, Error>(
   environment: CommandEnvironment,
   options: Pick<CommandOptions<Command, Event, State, Error>, 'stream' | 'decider' | 'eventTypes'>,
-): Promise<Folded<State> & { readonly eventIds: ReadonlySet<string> }> => {
-  const stored = await environment.store.readStream(options.stream);
-  let state = options.decider.initialState();
-  for (const event of stored) {
-    const decoded = environment.registry.decode(event);
-    if (E.isLeft(decoded)) throw decoded.left;
-    const recorded: DomainEvent = decoded.right;
-    if (isOwn<Event>(recorded, options.eventTypes)) state = options.decider.evolve(state, recorded);
-  }
-  const last = stored[stored.length - 1];
-  return {
-    state,
-    revision: last === undefined ? 'no_stream' : last.revision,
-    position: last?.position ?? null,
-    eventIds: new Set(stored.map((event) => event.eventId)),
-  };
-};
+): Promise<FoldedStream<State>> => foldStream<Event, State>(environment, options.stream, options.decider, options.eventTypes);
 
 const isCommandFactory = <Command, State, Refusal>(
   command: Command | ((state: State) => Promise<E.Either<Refusal, Command>>),
 ): command is (state: State) => Promise<E.Either<Refusal, Command>> => typeof command === 'function';
-
-const isOwn = <Event extends DomainEvent>(event: DomainEvent, types: ReadonlySet<string>): event is Event => types.has(event.type);

@@ -7,7 +7,7 @@ import type { Position } from '../../infrastructure/eventStore/eventStore.ts';
 import type { Logger } from '../../infrastructure/logging/logger.ts';
 import { load, type CommandEnvironment } from './handleCommand.ts';
 import { movieEventTypes } from './movies.ts';
-import { movieStream } from './streams.ts';
+import { movieStream } from '../../infrastructure/eventStore/streams.ts';
 
 export interface MovieAvailabilityCache {
   readonly availability: (movieId: Uuid) => Promise<MovieAvailability>;

@@ -3,7 +3,7 @@ import { movieEvents } from '../../domain/movie/events.ts';
 import type { Uuid } from '../../domain/shared/codecs.ts';
 import type { MovieAvailability } from '../../domain/viewing/decide.ts';
 import { load, type CommandEnvironment } from './handleCommand.ts';
-import { movieStream } from './streams.ts';
+import { movieStream } from '../../infrastructure/eventStore/streams.ts';
 
 export const movieEventTypes: ReadonlySet<string> = new Set(movieEvents.map((definition) => definition.type));
 

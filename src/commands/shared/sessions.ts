@@ -7,7 +7,7 @@ import { newRefreshToken } from '../../infrastructure/auth/tokens.ts';
 import type { EventMetadata, Position } from '../../infrastructure/eventStore/eventStore.ts';
 import type { CommandDependencies } from './dependencies.ts';
 import { handleCommand } from './handleCommand.ts';
-import { sessionStream } from './streams.ts';
+import { sessionStream } from '../../infrastructure/eventStore/streams.ts';
 
 export const sessionEventTypes: ReadonlySet<string> = new Set(sessionEvents.map((definition) => definition.type));
 

@@ -7,7 +7,7 @@ import type { CommandDependencies } from './dependencies.ts';
 import { handleCommand } from './handleCommand.ts';
 import { eventIdsFor, eventMetadata, failure, ifMatch, respond, type CommandContext } from './http.ts';
 import { movieNotFound } from './movieRoutes.ts';
-import { viewingStream } from './streams.ts';
+import { viewingStream } from '../../infrastructure/eventStore/streams.ts';
 
 export const viewingEventTypes: ReadonlySet<string> = new Set(viewingEvents.map((definition) => definition.type));
 

@@ -40,3 +40,5 @@ export const accountEvents = [
   UserDeactivated,
 ] as const;
 export type AccountEvent = EventOf<(typeof accountEvents)[number]>;
+/** The types an account's stream folds: its own events, whatever else the stream may come to hold. */
+export const accountEventTypes: ReadonlySet<string> = new Set(accountEvents.map((definition) => definition.type));

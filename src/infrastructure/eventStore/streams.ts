@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { emailKey, type Email, type Uuid } from '../../domain/shared/codecs.ts';
 import type { Slug } from '../../domain/movie/values.ts';
-import { streamName } from '../../infrastructure/eventStore/streamName.ts';
-import type { StreamName } from '../../infrastructure/eventStore/eventStore.ts';
+import { streamName } from './streamName.ts';
+import type { StreamName } from './eventStore.ts';
 
 // Where each aggregate lives in the event store.
 
