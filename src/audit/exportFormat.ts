@@ -37,6 +37,14 @@ export const manifestLine = (manifest: Manifest): string => `${JSON.stringify({ 
 
 export const manifestDigest = (manifest: unknown): string => createHash('sha256').update(canonicalJson(manifest)).digest('hex');
 
+/**
+ * The manifest line from the manifest's canonical JSON as it is written (every key in RFC 8785 order,
+ * values that need no escaping): what `manifestLine` writes, without parsing a large manifest back
+ * into objects to serialise it again (a test holds the two together).
+ */
+export const manifestLineOf = (canonicalManifest: string): string =>
+  `{"manifest":${canonicalManifest},"manifestSha256":"${createHash('sha256').update(canonicalManifest).digest('hex')}"}\n`;
+
 /** One event line. Data and metadata go in as the stored text, which is their canonical JSON already. */
 export const eventLine = (row: ChainRow): string =>
   `{"position":"${row.position}","streamId":${JSON.stringify(row.streamId)},"revision":"${row.revision}",` +

@@ -1,10 +1,13 @@
 import type pg from 'pg';
 import { chainChecker, type ChainBreak, type RecordedHead } from './chainCheck.ts';
 import { readChainRows } from './chainRow.ts';
+import { verifyInDatabase } from './verifyInDatabase.ts';
 
 // `audit verify [--stream <id>]`: every chain recomputed over the whole log (or one stream) and held
 // against the recorded heads, all read from one snapshot so that appends running meanwhile cannot
-// look like breaks. PostgreSQL only: it reads the event tables and `event_streams` directly.
+// look like breaks. PostgreSQL only: it reads the event tables and `event_streams` directly. The
+// database checks first (verifyInDatabase.ts); only when it finds something amiss is the log read
+// here, to say what and where.
 
 export interface VerifyReport {
   readonly events: number;
@@ -20,6 +23,8 @@ export interface VerifyOptions {
   /** Called once with the number of events to check, then after every batch. */
   readonly onTotal?: (events: number) => void;
   readonly onProgress?: (checked: number) => void;
+  /** False: read and check every event in Node, as before the database pass (bench/audit compares the two). */
+  readonly databasePass?: boolean;
 }
 
 export type VerifyOutcome = { readonly outcome: 'unknown' } | ({ readonly outcome: 'verified' } & VerifyReport);
@@ -28,14 +33,17 @@ export const verifyLog = async (pool: pg.Pool, options: VerifyOptions = {}): Pro
   const client = await pool.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const heads = await recordedHeads(client, options.stream);
-    if (options.onTotal !== undefined) {
-      const { rows } = await client.query<{ count: string }>(
-        'SELECT count(*) AS count FROM events WHERE $1::text IS NULL OR stream_id = $1',
-        [options.stream ?? null],
-      );
-      options.onTotal(Number(rows[0]?.count ?? 0));
+    if (options.databasePass !== false) {
+      const verdict = await verifyInDatabase(client, options.stream);
+      options.onTotal?.(verdict.events);
+      if (verdict.suspectStreams === 0) {
+        await client.query('COMMIT');
+        options.onProgress?.(verdict.events);
+        if (options.stream !== undefined && verdict.events === 0) return { outcome: 'unknown' };
+        return { outcome: 'verified', events: verdict.events, streams: verdict.streams, lastPosition: verdict.lastPosition, breaks: [] };
+      }
     }
+    const heads = await recordedHeads(client, options.stream);
     const checker = chainChecker(heads);
     let events = 0;
     let lastPosition: bigint | null = null;

@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { expect } from 'chai';
+import { readChainRows } from '../../src/audit/chainRow.ts';
+import { eventLine, manifestLine, type Manifest } from '../../src/audit/exportFormat.ts';
 import { exportLog } from '../../src/audit/exportLog.ts';
+import { streamName } from '../../src/infrastructure/eventStore/streamName.ts';
 import { verifyExport, type ExportCheck } from '../../src/audit/verifyExport.ts';
 import { openPostgresEventStore, type TestEventStore } from '../infrastructure/eventStore/postgresTestStore.ts';
 import { appendActivity } from '../projections/support/activityLog.ts';
-import { appendAccountHistory, appendViewing } from './support/auditLog.ts';
+import { appendAccountHistory, appendViewing, event } from './support/auditLog.ts';
 
 // `audit export` then `audit verify-export`, offline: the file as written verifies; any edit,
 // deletion, insertion or reordering of its lines, a cut file and an edited manifest each fail, and
@@ -64,6 +67,42 @@ describe('audit export and verify-export', function () {
     );
     expect(result.ok && [result.count, result.streams]).to.deep.equal([Number(rows[0]?.n), Number(rows[0]?.streams)]);
     expect(lines[lines.length - 1]).to.equal('');
+    // The manifest as written from PostgreSQL's text is the one manifestLine writes from the object.
+    const written = lines[lines.length - 2] ?? '';
+    expect(manifestLine((JSON.parse(written) as { manifest: Manifest }).manifest)).to.equal(`${written}\n`);
+  });
+
+  it('writes each line in PostgreSQL exactly as eventLine writes it from the parsed row, whatever the JSON holds', async () => {
+    const awkward = streamName('movie', 'a.b_c:d@e+f=g-h');
+    await opened.store.appendToStream(awkward, [
+      event('MovieAdded', { title: 'Amélie 東京物語 😀', overview: 'quote " backslash \\ tab \t nul \u0000 line\u2028', n: 1e21 }),
+    ]);
+    const fromSql = (await readFile(await write('awkward.jsonl'), 'utf8')).split('\n').slice(0, -2);
+    const client = await opened.pool.connect();
+    try {
+      const fromNode: string[] = [];
+      for await (const batch of readChainRows(client, { withRecordedAt: true }))
+        fromNode.push(...batch.map((row) => eventLine(row).slice(0, -1)));
+      expect(fromSql).to.deep.equal(fromNode);
+    } finally {
+      client.release();
+    }
+  });
+
+  it('exports an empty range as a manifest alone, which verifies', async () => {
+    const path = await write('empty.jsonl', { fromPosition: 2n ** 62n });
+    const written = (await readFile(path, 'utf8')).split('\n');
+    expect(written).to.have.length(2);
+    expect(JSON.parse(written[0] ?? '')).to.deep.include({
+      manifest: {
+        ...(JSON.parse(written[0] ?? '') as { manifest: Manifest }).manifest,
+        count: 0,
+        firstPosition: null,
+        lastPosition: null,
+        streams: {},
+      },
+    });
+    expect(await verifyExport(path)).to.include({ ok: true, count: 0 });
   });
 
   it('verifies a range whose streams began before it, from the hashes the manifest gives', async () => {

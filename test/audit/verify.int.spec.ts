@@ -2,9 +2,11 @@ import { expect } from 'chai';
 import pg from 'pg';
 import type { ChainBreak } from '../../src/audit/chainCheck.ts';
 import { verifyLog } from '../../src/audit/verify.ts';
+import { verifyInDatabase } from '../../src/audit/verifyInDatabase.ts';
+import { streamName } from '../../src/infrastructure/eventStore/streamName.ts';
 import { openPostgresEventStore, type TestEventStore } from '../infrastructure/eventStore/postgresTestStore.ts';
 import { appendActivity } from '../projections/support/activityLog.ts';
-import { appendAccountHistory, appendViewing } from './support/auditLog.ts';
+import { appendAccountHistory, appendViewing, event } from './support/auditLog.ts';
 
 // `audit verify` against a log tampered with as an operator with superuser rights could: the
 // append-only trigger switched off for the session, then one stored byte flipped, or events deleted
@@ -60,10 +62,50 @@ describe('audit verify', function () {
     await opened.close();
   });
 
+  /** The database's own pass (verifyInDatabase.ts), which decides whether the log is read in Node at all. */
+  const verdict = async (stream?: string) => {
+    const client = await opened.pool.connect();
+    try {
+      await client.query('BEGIN READ ONLY');
+      return await verifyInDatabase(client, stream);
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  };
+
   it('finds every chain intact and every head matching in a log written by the store', async () => {
     const report = await verify();
     expect(report.breaks).to.deep.equal([]);
     expect(report.events).to.equal(Number((await tamperer.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n));
+  });
+
+  it('hashes in the database exactly as the store did, whatever the JSON holds, so a clean log is never read in Node', async () => {
+    const awkward = streamName('movie', 'a.b_c:d@e+f=g-h');
+    await opened.store.appendToStream(awkward, [
+      event('MovieAdded', {
+        title: 'Amélie 東京物語 😀',
+        overview: 'quote " backslash \\ tab \t nul \u0000 line\u2028',
+        n: 1e21,
+        f: 0.1,
+        deep: { z: [1, { a: null }] },
+      }),
+      event('MovieDetailsChanged', { title: '\ud83c\udfac', empty: {}, list: [] }),
+    ]);
+    const whole = await verdict();
+    expect(whole.suspectStreams).to.equal(0);
+    expect(whole.events).to.equal(Number((await tamperer.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0]?.n));
+    expect(whole.streams).to.equal(Number((await tamperer.query<{ n: string }>('SELECT count(*) AS n FROM event_streams')).rows[0]?.n));
+    expect(await verdict(awkward)).to.deep.equal({ events: 2, streams: 1, lastPosition: whole.lastPosition, suspectStreams: 0 });
+    await tampered(
+      'UPDATE events SET metadata = replace(metadata::text, \'"actorId":null\', \'"actorId": null\')::json WHERE stream_id = $1 AND revision = 1',
+      'UPDATE events SET metadata = replace(metadata::text, \'"actorId": null\', \'"actorId":null\')::json WHERE stream_id = $1 AND revision = 1',
+      [awkward],
+      async () => {
+        expect((await verdict()).suspectStreams).to.equal(1);
+        expect((await only(awkward)).kind).to.equal('content');
+      },
+    );
   });
 
   it('names the event whose data had one byte flipped, as a change of its content', async () => {
