@@ -45,6 +45,9 @@ const Environment = t.partial({
   SHUTDOWN_TIMEOUT: durationSeconds,
   READ_YOUR_WRITES_TIMEOUT: durationSeconds,
   QUERY_TIMEOUT: durationSeconds,
+  // Read by the OpenTelemetry SDK itself (tracing/startTracing.ts); named here so a bad one stops the start.
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlWithScheme(['http:', 'https:']),
+  OTEL_SERVICE_NAME: nonEmpty,
 });
 
 export type LogLevel = (typeof logLevels)[number];
