@@ -7,6 +7,7 @@ const benchmarks: Record<string, () => Promise<{ main: (args: string[]) => Promi
   commands: () => import('./commands.ts'),
   import: () => import('./import.ts'),
   rebuild: () => import('./rebuild.ts'),
+  tracing: () => import('./tracing.ts'),
   queries: () => import('./queries.ts'),
 };
 
