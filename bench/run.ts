@@ -6,7 +6,9 @@ const benchmarks: Record<string, () => Promise<{ main: (args: string[]) => Promi
   audit: () => import('./audit.ts'),
   commands: () => import('./commands.ts'),
   import: () => import('./import.ts'),
+  mix: () => import('./mix.ts'),
   rebuild: () => import('./rebuild.ts'),
+  tracing: () => import('./tracing.ts'),
   queries: () => import('./queries.ts'),
 };
 

@@ -6,6 +6,7 @@ import { WrongExpectedRevisionError } from '../../infrastructure/eventStore/erro
 import { foldStream, type EventLog, type FoldedStream } from '../../infrastructure/eventStore/foldStream.ts';
 import { appendTyped } from '../../infrastructure/eventStore/typedAppend.ts';
 import type { KnownStream, Revision, StreamStates } from './streamStates.ts';
+import { nameCommandSpan, withCommandSpan } from './commandSpan.ts';
 
 /** What every command handler needs from the outside world. */
 export interface CommandEnvironment extends EventLog {
@@ -60,7 +61,13 @@ export interface CommandOptions<Command, Event, State, Error, Refusal = never> {
  * still at that revision. Every other answer (a refusal, nothing to do, a stale If-Match) is given only
  * after the stream itself has been read.
  */
-export const handleCommand = async <Command, Event extends DomainEvent, State, Error, Refusal = never>(
+export const handleCommand = <Command, Event extends DomainEvent, State, Error, Refusal = never>(
+  environment: CommandEnvironment,
+  options: CommandOptions<Command, Event, State, Error, Refusal>,
+): Promise<E.Either<CommandFailure<Error | Refusal>, CommandSuccess<Event>>> =>
+  withCommandSpan(options.stream, options.command, options.metadata.correlationId, () => decideAndAppend(environment, options));
+
+const decideAndAppend = async <Command, Event extends DomainEvent, State, Error, Refusal = never>(
   environment: CommandEnvironment,
   options: CommandOptions<Command, Event, State, Error, Refusal>,
 ): Promise<E.Either<CommandFailure<Error | Refusal>, CommandSuccess<Event>>> => {
@@ -97,6 +104,7 @@ export const handleCommand = async <Command, Event extends DomainEvent, State, E
       if (unconfirmed()) continue;
       return E.left({ kind: 'rejected', error: command.left });
     }
+    if (isCommandFactory(options.command)) nameCommandSpan(command.right);
     const decision = options.decider.decide(command.right, current.state);
     if (E.isLeft(decision)) {
       if (unconfirmed()) continue;

@@ -22,8 +22,8 @@ export interface CliContext {
 }
 
 /** The service logs to stdout; every other command to stderr, so that its stdout is only its output (`--json`). */
-const context = async (logStream: NodeJS.WritableStream = process.stderr): Promise<CliContext> => {
-  const config = loadConfig(process.env);
+const context = async (logStream: NodeJS.WritableStream = process.stderr, overrides: NodeJS.ProcessEnv = {}): Promise<CliContext> => {
+  const config = loadConfig({ ...process.env, ...overrides });
   if (E.isLeft(config)) throw new StartupError(config.left);
   const jwtSecret = config.right.auth.jwtSecret ?? (await generatedSecret(config.right.dataDir, 'jwt-secret'));
   const resolved: Config = { ...config.right, auth: { ...config.right.auth, jwtSecret } };
@@ -38,7 +38,10 @@ const program = new Command()
 program
   .command('serve')
   .description('run the HTTP API (with the embedded PostgreSQL unless DATABASE_URL is set)')
-  .action(async () => serveCommand(await context(process.stdout)));
+  .option('--role <roles>', 'what this process runs, comma-separated: api, projector, scheduler (FASTFLIX_ROLES; all three by default)')
+  .action(async (options: { role?: string }) =>
+    serveCommand(await context(process.stdout, options.role === undefined ? {} : { FASTFLIX_ROLES: options.role })),
+  );
 
 program
   .command('migrate')

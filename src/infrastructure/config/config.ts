@@ -21,7 +21,7 @@ const environments = ['development', 'production', 'test'] as const;
 const processRoles = ['api', 'projector', 'scheduler'] as const;
 
 /** Every variable FastFlix reads. Unset optional variables select the embedded defaults (DESIGN.md). */
-const Environment = t.partial({
+export const Environment = t.partial({
   NODE_ENV: oneOf(environments),
   HOST: nonEmpty,
   PORT: integerBetween(0, 65_535),
@@ -45,6 +45,9 @@ const Environment = t.partial({
   SHUTDOWN_TIMEOUT: durationSeconds,
   READ_YOUR_WRITES_TIMEOUT: durationSeconds,
   QUERY_TIMEOUT: durationSeconds,
+  // Read by the OpenTelemetry SDK itself (tracing/startTracing.ts); named here so a bad one stops the start.
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlWithScheme(['http:', 'https:']),
+  OTEL_SERVICE_NAME: nonEmpty,
 });
 
 export type LogLevel = (typeof logLevels)[number];

@@ -38,7 +38,8 @@ export const checkAppend = (
   return { stream: name.right, events: normalised, expectedRevision };
 };
 
-const metadataKeys = new Set(['occurredAt', 'actorId', 'correlationId', 'causationId']);
+const metadataKeys = new Set(['occurredAt', 'actorId', 'correlationId', 'causationId', 'traceparent']);
+const traceparent = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 const problemsOf = (event: EventToAppend, eventId: string): string[] => {
   const problems: string[] = [];
@@ -59,6 +60,10 @@ const problemsOf = (event: EventToAppend, eventId: string): string[] => {
   if (!(metadata.actorId === null || typeof metadata.actorId === 'string')) problems.push('metadata.actorId must be a string or null');
   if (!(metadata.causationId === null || typeof metadata.causationId === 'string')) {
     problems.push('metadata.causationId must be a string or null');
+  }
+  // Optional (tracing), but when present a W3C traceparent: it is hashed, and readers parse it.
+  if (metadata.traceparent !== undefined && !(typeof metadata.traceparent === 'string' && traceparent.test(metadata.traceparent))) {
+    problems.push('metadata.traceparent must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)');
   }
   const keys = Object.keys(metadata);
   if (keys.some((key) => !metadataKeys.has(key))) {

@@ -70,10 +70,14 @@ const assembledJson = (value: unknown): string => {
   return `${text}}`;
 };
 
-/** Metadata has exactly these four keys (checkAppend), already in canonical order here. */
+/**
+ * Metadata has these four keys and an optional traceparent (checkAppend), already in canonical order
+ * here; without a traceparent the text is what it was before traces existed, so old hashes hold.
+ */
 const canonicalMetadata = (metadata: EventMetadata): string =>
   `{"actorId":${JSON.stringify(metadata.actorId)},"causationId":${JSON.stringify(metadata.causationId)},` +
-  `"correlationId":${JSON.stringify(metadata.correlationId)},"occurredAt":${JSON.stringify(metadata.occurredAt)}}`;
+  `"correlationId":${JSON.stringify(metadata.correlationId)},"occurredAt":${JSON.stringify(metadata.occurredAt)}` +
+  `${metadata.traceparent === undefined ? '' : `,"traceparent":${JSON.stringify(metadata.traceparent)}`}}`;
 
 /** The event's data and metadata as canonical JSON (what is stored) and its digest. */
 export interface EncodedEvent {

@@ -29,6 +29,12 @@ export interface EventMetadata {
   readonly correlationId: string;
   /** The event or command that directly caused this one. */
   readonly causationId: string | null;
+  /**
+   * The W3C trace context of the request that appended the event, when tracing was on (absent
+   * otherwise), so that later subscribers' spans join or link to that request's trace. Hashed like
+   * the rest of the metadata; events without it hash as they always did.
+   */
+  readonly traceparent?: string;
 }
 
 /** An event to append. `eventId` makes appends idempotent: a retry with the same ids is a no-op. */

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../logging/logger.ts';
 import { StartupError } from '../postgres/database.ts';
+import { tracedEventStore } from '../tracing/tracedEventStore.ts';
 import type { EventStore } from './eventStore.ts';
 import { acceptedForms, parseEventStoreUrl } from './eventstoredb/connectionString.ts';
 import { createEventStoreDbEventStore } from './eventstoredb/eventStoreDbEventStore.ts';
@@ -27,10 +28,12 @@ export const openEventStore = async (
   if (config.eventStoreUrl === undefined) {
     return {
       kind: 'postgres',
-      store: createPostgresEventStore({
-        pool,
-        notifications: createEventNotifications(pool, { connectionString: databaseUrl.href, application_name: 'fastflix-listen' }, log),
-      }),
+      store: tracedEventStore(
+        createPostgresEventStore({
+          pool,
+          notifications: createEventNotifications(pool, { connectionString: databaseUrl.href, application_name: 'fastflix-listen' }, log),
+        }),
+      ),
     };
   }
   const parsed = parseEventStoreUrl(config.eventStoreUrl);
@@ -54,7 +57,7 @@ export const openEventStore = async (
         `check that it runs and that the connection string is right (${acceptedForms})`,
     );
   }
-  return { kind: 'eventstoredb', store };
+  return { kind: 'eventstoredb', store: tracedEventStore(store) };
 };
 
 /** Pings until one answers: a server started beside the service (compose) may need a few seconds. */

@@ -7,6 +7,7 @@ import { httpMetrics } from './httpMetrics.ts';
 import { acceptsFormBody, requestBody } from './requestBody.ts';
 import { requestContext, type RequestState } from './requestContext.ts';
 import { routeTable } from './routeTable.ts';
+import { httpSpans } from '../tracing/httpSpans.ts';
 
 /**
  * The Koa application: request ids and logging outermost, then timing (so it sees the final status),
@@ -22,6 +23,7 @@ export const createHttpApp = (options: {
   app.silent = true;
   const routes = routeTable(options.routers);
   app.use(requestContext(options.log));
+  app.use(httpSpans());
   app.use(httpMetrics(options.metrics));
   app.use(errorHandler());
   app.use(routes.methods());

@@ -3,6 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Registry } from 'prom-client';
 import type { ToThread, FromThread, ThreadData } from './roleThread.ts';
 import { roles, type RunningRole } from './roles.ts';
+import { startTracing } from '../tracing/startTracing.ts';
 
 // A role's thread: starts the role named in its workerData and answers the thread that started it
 // (roleThread.ts).
@@ -22,14 +23,18 @@ const log = bunyan.createLogger({
 const registry = new Registry();
 
 let running: RunningRole | undefined;
+// A thread has its own copy of every module, the OpenTelemetry API's globals included.
+const tracing = await startTracing(process.env, log, { 'fastflix.roles': data.role });
 port.on('message', (message: ToThread) => {
   if (message.kind === 'metrics') {
     void registry.metrics().then((text) => post({ kind: 'metrics', id: message.id, text }));
   } else {
-    void (running?.stop() ?? Promise.resolve()).finally(() => {
-      post({ kind: 'stopped' });
-      port.close();
-    });
+    void (running?.stop() ?? Promise.resolve())
+      .then(() => tracing?.shutdown())
+      .finally(() => {
+        post({ kind: 'stopped' });
+        port.close();
+      });
   }
 });
 

@@ -11,6 +11,8 @@ import type { ProjectionPositions } from './positions.ts';
 import type { Projection } from './projection.ts';
 import { ensureProjectionSchema } from './schema.ts';
 import { batchText, literal } from './statements.ts';
+import { batchAttributes } from './batchSpan.ts';
+import { withBatchSpan } from '../../infrastructure/tracing/eventSpans.ts';
 
 export interface ProjectionRuntime {
   readonly pool: pg.Pool;
@@ -100,7 +102,11 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
     });
 
   const applyBatch = async (events: readonly StoredEvent[], from: Position, to: Position): Promise<void> => {
-    await applyToTarget(runtime.pool, projection, target, events.map(decode), from, to, runtime.positions !== undefined);
+    const apply = (): Promise<void> =>
+      applyToTarget(runtime.pool, projection, target, events.map(decode), from, to, runtime.positions !== undefined);
+    // A batch that only moves the checkpoint is no one's work worth a span.
+    if (events.length === 0) return apply();
+    await withBatchSpan(`projection ${target.stateName} batch`, events, batchAttributes(target.stateName, events, to), apply);
   };
 
   const decode = (event: StoredEvent): RecordedEvent<DomainEvent> => {
