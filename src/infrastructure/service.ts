@@ -5,10 +5,12 @@ import { createAdmin, logCreateAdminOutcome } from '../commands/createAdmin/hand
 import { commandRoutes } from '../commands/routes.ts';
 import { loadAccount } from '../commands/shared/accounts.ts';
 import { createMovieAvailabilityCache } from '../commands/shared/movieAvailability.ts';
+import { countSessionsEnded } from '../commands/shared/sessionsEnded.ts';
 import { createStreamStates } from '../commands/shared/streamStates.ts';
 import { domainEventDefinitions } from '../domain/events.ts';
 import { catalogue } from '../projections/catalogue/projection.ts';
 import { ratings } from '../projections/ratings/projection.ts';
+import { sessions } from '../projections/sessions/projection.ts';
 import { createProjectionPositions } from '../projections/runtime/positions.ts';
 import { stoppedAmong } from '../projections/runtime/status.ts';
 import { trending } from '../projections/trending/projection.ts';
@@ -132,6 +134,14 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
         now: () => clock().getTime(),
       });
       closers.push(endedSessions.close);
+      const positions = await createProjectionPositions(
+        pool,
+        { connectionString: database.url.href, application_name: 'fastflix-positions' },
+        log,
+      );
+      closers.push(positions.close);
+      const db = await createQueryPool(database.url, config.database.poolSize, config.database.queryTimeoutMs);
+      closers.push(() => db.end());
       const dependencies = {
         ...environment,
         // Commands only: reads that must see the stream as it is now (a role check) use `environment`.
@@ -151,20 +161,17 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
         idempotent: idempotency(pool),
         movieAvailability: movieAvailability.availability,
         movieArchived: movieAvailability.archived,
+        countSessionsEnded: countSessionsEnded(
+          db,
+          (position, timeoutMs) => positions.waitFor([sessions.name], position, timeoutMs),
+          config.readYourWritesTimeoutMs,
+        ),
         mailer: config.smtpUrl === undefined ? createFileMailer(join(config.dataDir, 'mail')) : createSmtpMailer(config.smtpUrl),
       };
       if (config.auth.admin !== undefined) {
         logCreateAdminOutcome(log, config.auth.admin.email, await createAdmin(dependencies, config.auth.admin));
       }
 
-      const positions = await createProjectionPositions(
-        pool,
-        { connectionString: database.url.href, application_name: 'fastflix-positions' },
-        log,
-      );
-      closers.push(positions.close);
-      const db = await createQueryPool(database.url, config.database.poolSize, config.database.queryTimeoutMs);
-      closers.push(() => db.end());
       const catalogueChanges = await followReadModelChanges({ store: eventStore, readModels: [catalogue, ratings], positions, log });
       closers.push(catalogueChanges.close);
       const trendingChanges = await followReadModelChanges({

@@ -6,6 +6,8 @@ import { sha256 } from '../../infrastructure/auth/tokens.ts';
 import { badRequest } from '../../infrastructure/http/problem.ts';
 import { accountEventTypes } from '../shared/accounts.ts';
 import type { CommandDependencies } from '../shared/dependencies.ts';
+import type { CountSessionsEnded } from '../shared/sessionsEnded.ts';
+import type { SessionsEnded } from '../../domain/account/state.ts';
 import { handleCommand } from '../shared/handleCommand.ts';
 import { decodeBody, eventMetadata, failure, respond, type CommandContext } from '../shared/http.ts';
 import { userStream } from '../shared/streams.ts';
@@ -14,7 +16,10 @@ import { ResetPasswordRequest } from './command.ts';
 
 const invalidToken = () => badRequest('The reset token is invalid or has expired; request a new one');
 
-export const resetPasswordRoute = (router: Router, dependencies: CommandDependencies): void => {
+export const resetPasswordRoute = (
+  router: Router,
+  dependencies: CommandDependencies & { readonly countSessionsEnded: CountSessionsEnded },
+): void => {
   router.post('/auth/password-reset/confirm', async (ctx: CommandContext) => {
     const request = decodeBody(ResetPasswordRequest, ctx);
     const [userPart, secret, ...rest] = request.token.split('.');
@@ -22,6 +27,7 @@ export const resetPasswordRoute = (router: Router, dependencies: CommandDependen
     if (E.isLeft(userId) || secret === undefined || rest.length > 0) throw invalidToken();
     const tokenHash = sha256(secret);
     const now = isoTime(dependencies.clock());
+    let previous: SessionsEnded | null = null;
     const result = await handleCommand(dependencies, {
       stream: userStream(userId.right),
       decider: accountDecider,
@@ -32,6 +38,7 @@ export const resetPasswordRoute = (router: Router, dependencies: CommandDependen
         const pending = state.status === 'active' ? state.pendingReset : null;
         if (pending === null || pending.tokenHash !== tokenHash || Date.parse(pending.expiresAt) <= Date.parse(now))
           return E.left({ type: 'ResetTokenInvalid' as const });
+        previous = state.status === 'unregistered' ? null : state.sessionsEndedBefore;
         return E.right({
           type: 'ResetPassword' as const,
           tokenHash,
@@ -42,6 +49,10 @@ export const resetPasswordRoute = (router: Router, dependencies: CommandDependen
       metadata: { ...eventMetadata(ctx, dependencies.clock()), actorId: userId.right },
     });
     if (E.isLeft(result)) throw failure(result.left, invalidToken);
-    respond(ctx, result.right);
+    const sessionsEnded =
+      result.right.events.length === 0
+        ? null
+        : await dependencies.countSessionsEnded({ userId: userId.right, at: now, kept: null, previous, position: result.right.position });
+    respond(ctx, result.right, { sessionsEnded });
   });
 };
