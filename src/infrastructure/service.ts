@@ -27,6 +27,7 @@ import { createTokenService } from './auth/tokens.ts';
 import { eventRegistry } from './eventStore/eventRegistry.ts';
 import { openEventStore } from './eventStore/openEventStore.ts';
 import { idempotency } from './http/idempotency.ts';
+import { createRateLimits } from './http/rateLimits/rateLimits.ts';
 import { randomId } from './ids.ts';
 import { createFileMailer, createSmtpMailer } from './mail/mailer.ts';
 import type Router from '@koa/router';
@@ -100,6 +101,8 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     if (config.smtpUrl !== undefined) checks.push(smtpCheck(config.smtpUrl));
 
     const metrics = createMetrics();
+    const rateLimits = createRateLimits({ config: config.limits, redisUrl: config.redisUrl, log, registry: metrics.registry });
+    closers.push(rateLimits.close);
     // The projector and scheduler processes of DESIGN.md, each in a thread of its own (roleThread.ts).
     const roleSettings = { databaseUrl: database.url.href, eventStoreUrl: config.eventStoreUrl, poolSize: config.database.poolSize };
     const threadRoles = config.roles.filter((role): role is Role => role !== 'api');
@@ -148,7 +151,10 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
         streamStates: createStreamStates(),
         clock,
         newId: randomId,
-        passwords: createPasswordHasher(config.auth.passwordHashCost, (operation) => metrics.passwordHashes.inc({ operation })),
+        passwords: rateLimits.gate(
+          createPasswordHasher(config.auth.passwordHashCost, (operation) => metrics.passwordHashes.inc({ operation })),
+        ),
+        limits: rateLimits.routes,
         tokens,
         guards: createGuards(
           tokens,
@@ -197,7 +203,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       return [commandRoutes(dependencies), queries, audit];
     };
     const routers = [operationsRoutes(checks, metrics), ...(config.roles.includes('api') ? await apiRoutes() : [])];
-    const app = createHttpApp({ log, metrics, routers });
+    const app = createHttpApp({ log, metrics, routers, trustProxyHops: config.limits.trustProxyHops, limit: rateLimits.general });
     const server = await listen(app, { ...config.http, log });
     closers.push(server.close);
     log.info({ port: server.port, embeddedPostgres: database.embedded, roles: config.roles }, 'FastFlix is listening');
