@@ -18,9 +18,12 @@ import { requestPasswordResetRoute } from './requestPasswordReset/route.ts';
 import { resetPasswordRoute } from './resetPassword/route.ts';
 import { retractRatingRoute } from './retractRating/route.ts';
 import type { CommandDependencies } from './shared/dependencies.ts';
+import type { CountSessionsEnded } from './shared/sessionsEnded.ts';
 
 /** Every command of the HTTP contract (DESIGN.md), one slice each. */
-export const commandRoutes = (dependencies: CommandDependencies & { readonly mailer: Mailer }): Router => {
+export const commandRoutes = (
+  dependencies: CommandDependencies & { readonly mailer: Mailer; readonly countSessionsEnded: CountSessionsEnded },
+): Router => {
   const router = new Router();
   for (const route of [
     registerUserRoute,

@@ -5,10 +5,12 @@ import { createAdmin, logCreateAdminOutcome } from '../commands/createAdmin/hand
 import { commandRoutes } from '../commands/routes.ts';
 import { loadAccount } from '../commands/shared/accounts.ts';
 import { createMovieAvailabilityCache } from '../commands/shared/movieAvailability.ts';
+import { countSessionsEnded } from '../commands/shared/sessionsEnded.ts';
 import { createStreamStates } from '../commands/shared/streamStates.ts';
 import { domainEventDefinitions } from '../domain/events.ts';
 import { catalogue } from '../projections/catalogue/projection.ts';
 import { ratings } from '../projections/ratings/projection.ts';
+import { sessions } from '../projections/sessions/projection.ts';
 import { createProjectionPositions } from '../projections/runtime/positions.ts';
 import { stoppedAmong } from '../projections/runtime/status.ts';
 import { trending } from '../projections/trending/projection.ts';
@@ -25,6 +27,7 @@ import { createTokenService } from './auth/tokens.ts';
 import { eventRegistry } from './eventStore/eventRegistry.ts';
 import { openEventStore } from './eventStore/openEventStore.ts';
 import { idempotency } from './http/idempotency.ts';
+import { createRateLimits } from './http/rateLimits/rateLimits.ts';
 import { randomId } from './ids.ts';
 import { createFileMailer, createSmtpMailer } from './mail/mailer.ts';
 import type Router from '@koa/router';
@@ -98,6 +101,8 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     if (config.smtpUrl !== undefined) checks.push(smtpCheck(config.smtpUrl));
 
     const metrics = createMetrics();
+    const rateLimits = createRateLimits({ config: config.limits, redisUrl: config.redisUrl, log, registry: metrics.registry });
+    closers.push(rateLimits.close);
     // The projector and scheduler processes of DESIGN.md, each in a thread of its own (roleThread.ts).
     const roleSettings = { databaseUrl: database.url.href, eventStoreUrl: config.eventStoreUrl, poolSize: config.database.poolSize };
     const threadRoles = config.roles.filter((role): role is Role => role !== 'api');
@@ -132,13 +137,24 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
         now: () => clock().getTime(),
       });
       closers.push(endedSessions.close);
+      const positions = await createProjectionPositions(
+        pool,
+        { connectionString: database.url.href, application_name: 'fastflix-positions' },
+        log,
+      );
+      closers.push(positions.close);
+      const db = await createQueryPool(database.url, config.database.poolSize, config.database.queryTimeoutMs);
+      closers.push(() => db.end());
       const dependencies = {
         ...environment,
         // Commands only: reads that must see the stream as it is now (a role check) use `environment`.
         streamStates: createStreamStates(),
         clock,
         newId: randomId,
-        passwords: createPasswordHasher(config.auth.passwordHashCost, (operation) => metrics.passwordHashes.inc({ operation })),
+        passwords: rateLimits.gate(
+          createPasswordHasher(config.auth.passwordHashCost, (operation) => metrics.passwordHashes.inc({ operation })),
+        ),
+        limits: rateLimits.routes,
         tokens,
         guards: createGuards(
           tokens,
@@ -151,20 +167,17 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
         idempotent: idempotency(pool),
         movieAvailability: movieAvailability.availability,
         movieArchived: movieAvailability.archived,
+        countSessionsEnded: countSessionsEnded(
+          db,
+          (position, timeoutMs) => positions.waitFor([sessions.name], position, timeoutMs),
+          config.readYourWritesTimeoutMs,
+        ),
         mailer: config.smtpUrl === undefined ? createFileMailer(join(config.dataDir, 'mail')) : createSmtpMailer(config.smtpUrl),
       };
       if (config.auth.admin !== undefined) {
         logCreateAdminOutcome(log, config.auth.admin.email, await createAdmin(dependencies, config.auth.admin));
       }
 
-      const positions = await createProjectionPositions(
-        pool,
-        { connectionString: database.url.href, application_name: 'fastflix-positions' },
-        log,
-      );
-      closers.push(positions.close);
-      const db = await createQueryPool(database.url, config.database.poolSize, config.database.queryTimeoutMs);
-      closers.push(() => db.end());
       const catalogueChanges = await followReadModelChanges({ store: eventStore, readModels: [catalogue, ratings], positions, log });
       closers.push(catalogueChanges.close);
       const trendingChanges = await followReadModelChanges({
@@ -190,7 +203,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       return [commandRoutes(dependencies), queries, audit];
     };
     const routers = [operationsRoutes(checks, metrics), ...(config.roles.includes('api') ? await apiRoutes() : [])];
-    const app = createHttpApp({ log, metrics, routers });
+    const app = createHttpApp({ log, metrics, routers, trustProxyHops: config.limits.trustProxyHops, limit: rateLimits.general });
     const server = await listen(app, { ...config.http, log });
     closers.push(server.close);
     log.info({ port: server.port, embeddedPostgres: database.embedded, roles: config.roles }, 'FastFlix is listening');

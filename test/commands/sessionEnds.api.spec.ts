@@ -175,6 +175,36 @@ describe('sessions that end when they should', function () {
     });
   });
 
+  it('says how many other sessions a password change or a reset ended, counting none twice', async () => {
+    const account = await register(api);
+    const [loggedOut, , , changing] = [
+      await logIn(api, account.email, account.password),
+      await logIn(api, account.email, account.password),
+      await logIn(api, account.email, account.password),
+      await logIn(api, account.email, account.password),
+    ];
+    expect((await api.post('/auth/logout', { refreshToken: loggedOut.refreshToken })).status).to.be.below(300);
+    const change = async (from: string, to: string) =>
+      api.put('/me/password', { currentPassword: from, newPassword: to }, { token: changing.accessToken });
+    const first = await change(account.password, 'the second password');
+    expect(first.status).to.equal(200);
+    // Two live others (the logged-out one was over already); the session that changed it goes on.
+    expect(first.body.sessionsEnded).to.equal(2);
+
+    await logIn(api, account.email, 'the second password');
+    const again = await change('the second password', 'the third password');
+    // Only the login since: the sessions the first change ended are not ended twice.
+    expect(again.body.sessionsEnded).to.equal(1);
+
+    await logIn(api, account.email, 'the third password');
+    await api.post('/auth/password-reset', { email: account.email });
+    const token = await mailedResetToken(running.dataDir, account.email);
+    const reset = await api.post('/auth/password-reset/confirm', { token, newPassword: 'reset after all that' });
+    expect(reset.status).to.equal(200);
+    // A reset keeps none: the session that changed the password twice and the newest login.
+    expect(reset.body.sessionsEnded).to.equal(2);
+  });
+
   it('still refuses a token of an ended session after a restart, on another process', async () => {
     const account = await register(api);
     const session = await logIn(api, account.email, account.password);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { Environment } from '../../src/infrastructure/config/config.ts';
+import { environmentVariables } from '../../src/infrastructure/config/config.ts';
 import {
   dependenciesOf,
   interpolatedVariables,
@@ -22,7 +22,7 @@ const named = Object.entries(services).map(([name, service]) => {
   return [name, service] as const;
 });
 const fastflix = named.filter(([, service]) => service.build !== undefined);
-const configured = new Set(Object.keys(Environment.props));
+const configured = new Set(environmentVariables);
 const readme = readFileSync(repositoryPath('README.md'), 'utf8');
 const tableRows = (readme.split('\n## Configuration')[1]?.split('\n## ')[0] ?? '').split('\n').filter((line) => line.startsWith('| `'));
 

@@ -8,7 +8,7 @@ import { logIn } from './handler.ts';
 
 export const logInRoute = (router: Router, dependencies: CommandDependencies): void => {
   // The OAuth2 password grant is a form (RFC 6749 §4.3): the one route that reads one.
-  router.post('/auth/login', acceptsFormBody, async (ctx: CommandContext) => {
+  router.post('/auth/login', acceptsFormBody, dependencies.limits.logins, dependencies.limits.hashes, async (ctx: CommandContext) => {
     const credentials = ctx.is('application/x-www-form-urlencoded')
       ? (({ username, password }) => ({ email: username, password }))(decodeBody(PasswordGrantForm, ctx))
       : decodeBody(LogInRequest, ctx);

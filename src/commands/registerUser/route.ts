@@ -7,7 +7,7 @@ import { RegisterUserRequest } from './command.ts';
 import { registerUser } from './handler.ts';
 
 export const registerUserRoute = (router: Router, dependencies: CommandDependencies): void => {
-  router.post('/auth/register', dependencies.idempotent, async (ctx: CommandContext) => {
+  router.post('/auth/register', dependencies.limits.registrations, dependencies.idempotent, async (ctx: CommandContext) => {
     const request = decodeBody(RegisterUserRequest, ctx);
     const result = await registerUser(dependencies, request, {
       role: 'user',

@@ -11,7 +11,7 @@ import { requestPasswordReset } from './handler.ts';
  * answers without an event position.
  */
 export const requestPasswordResetRoute = (router: Router, dependencies: CommandDependencies & { readonly mailer: Mailer }): void => {
-  router.post('/auth/password-reset', (ctx: CommandContext) => {
+  router.post('/auth/password-reset', dependencies.limits.resetRequests, (ctx: CommandContext) => {
     const { email } = decodeBody(RequestPasswordResetRequest, ctx);
     const metadata = eventMetadata(ctx, dependencies.clock());
     const log = ctx.state.log;

@@ -12,6 +12,7 @@ import {
   urlWithScheme,
 } from './envCodecs.ts';
 import { fieldErrors } from '../codecs/decodeErrors.ts';
+import { LimitsEnvironment, toLimitsConfig, type LimitsConfig } from './limitsConfig.ts';
 
 // model
 
@@ -21,7 +22,7 @@ const environments = ['development', 'production', 'test'] as const;
 const processRoles = ['api', 'projector', 'scheduler'] as const;
 
 /** Every variable FastFlix reads. Unset optional variables select the embedded defaults (DESIGN.md). */
-export const Environment = t.partial({
+const BaseEnvironment = t.partial({
   NODE_ENV: oneOf(environments),
   HOST: nonEmpty,
   PORT: integerBetween(0, 65_535),
@@ -49,6 +50,10 @@ export const Environment = t.partial({
   OTEL_EXPORTER_OTLP_ENDPOINT: urlWithScheme(['http:', 'https:']),
   OTEL_SERVICE_NAME: nonEmpty,
 });
+const Environment = t.intersection([BaseEnvironment, LimitsEnvironment]);
+
+/** The name of every variable FastFlix reads (the compose file and the CI workflow set no other). */
+export const environmentVariables: readonly string[] = [...Object.keys(BaseEnvironment.props), ...Object.keys(LimitsEnvironment.props)];
 
 export type LogLevel = (typeof logLevels)[number];
 export type RuntimeEnvironment = (typeof environments)[number];
@@ -90,6 +95,7 @@ export interface Config {
     readonly passwordHashCost: number;
   };
   readonly readYourWritesTimeoutMs: number;
+  readonly limits: LimitsConfig;
 }
 
 // constructors
@@ -152,6 +158,7 @@ const toConfig = (env: t.TypeOf<typeof Environment>): E.Either<string, Config> =
       passwordHashCost: env.PASSWORD_HASH_COST ?? 15,
     },
     readYourWritesTimeoutMs: (env.READ_YOUR_WRITES_TIMEOUT ?? 5) * 1000,
+    limits: toLimitsConfig(env),
   });
 };
 

@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { errorHandler } from './errorHandler.ts';
@@ -18,14 +18,21 @@ export const createHttpApp = (options: {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly routers: readonly Router[];
+  /** Proxies in front that append to X-Forwarded-For (TRUST_PROXY); with none, the address is the socket's. */
+  readonly trustProxyHops?: number;
+  /** The general rate limit, inside the error handler so that a 429 is problem+json too. */
+  readonly limit?: Middleware;
 }): Koa<RequestState> => {
-  const app = new Koa<RequestState>({ proxy: true });
+  const hops = options.trustProxyHops ?? 0;
+  // maxIpsCount: only the addresses our own proxies appended; what a client wrote in front is not trusted.
+  const app = new Koa<RequestState>({ proxy: hops > 0, maxIpsCount: hops });
   app.silent = true;
   const routes = routeTable(options.routers);
   app.use(requestContext(options.log));
   app.use(httpSpans());
   app.use(httpMetrics(options.metrics));
   app.use(errorHandler());
+  if (options.limit !== undefined) app.use(options.limit);
   app.use(routes.methods());
   app.use(requestBody({ formAllowed: (ctx) => routes.routeHas(ctx, acceptsFormBody) }));
   for (const router of options.routers) app.use(router.routes());
