@@ -1,23 +1,41 @@
 import type Router from '@koa/router';
+import * as E from 'fp-ts/lib/Either.js';
 import { forbidden, unauthorized } from '../../infrastructure/http/problem.ts';
 import { acceptsFormBody } from '../../infrastructure/http/requestBody.ts';
 import type { CommandDependencies } from '../shared/dependencies.ts';
 import { decodeBody, eventMetadata, type CommandContext } from '../shared/http.ts';
-import { LogInRequest, PasswordGrantForm } from './command.ts';
+import { LogInRequest } from './command.ts';
 import { logIn } from './handler.ts';
+import { invalidGrant, oauth2Tokens, readPasswordGrant, type OAuth2Error } from './oauth2.ts';
 
 export const logInRoute = (router: Router, dependencies: CommandDependencies): void => {
   // The OAuth2 password grant is a form (RFC 6749 §4.3): the one route that reads one.
   router.post('/auth/login', acceptsFormBody, async (ctx: CommandContext) => {
-    const credentials = ctx.is('application/x-www-form-urlencoded')
-      ? (({ username, password }) => ({ email: username, password }))(decodeBody(PasswordGrantForm, ctx))
-      : decodeBody(LogInRequest, ctx);
-    const result = await logIn(dependencies, credentials, eventMetadata(ctx, dependencies.clock()));
+    // Tokens must not be kept by caches along the way (RFC 6749 §5.1), nor OAuth2 errors (§5.2).
+    ctx.set('Cache-Control', 'no-store');
+    if (ctx.is('application/x-www-form-urlencoded')) {
+      const grant = readPasswordGrant(ctx.request.body);
+      if (E.isLeft(grant)) return oauth2Refusal(ctx, grant.left);
+      const result = await logIn(dependencies, grant.right, eventMetadata(ctx, dependencies.clock()));
+      if (result === 'InvalidCredentials') return oauth2Refusal(ctx, invalidGrant);
+      // After the right password, as the JSON login says it with its 403.
+      if (result === 'AccountDeactivated')
+        return oauth2Refusal(ctx, { error: 'invalid_grant', error_description: 'This account has been deactivated' });
+      ctx.set('X-Event-Position', result.position);
+      ctx.set('Pragma', 'no-cache');
+      ctx.body = oauth2Tokens(result);
+      return;
+    }
+    const result = await logIn(dependencies, decodeBody(LogInRequest, ctx), eventMetadata(ctx, dependencies.clock()));
     if (result === 'InvalidCredentials') throw unauthorized('The e-mail address or the password is not correct');
     if (result === 'AccountDeactivated') throw forbidden('This account has been deactivated');
     ctx.set('X-Event-Position', result.position);
-    // Tokens must not be kept by caches along the way (RFC 6749 §5.1).
-    ctx.set('Cache-Control', 'no-store');
     ctx.body = result;
   });
+};
+
+const oauth2Refusal = (ctx: CommandContext, error: OAuth2Error): void => {
+  ctx.status = 400;
+  ctx.set('Pragma', 'no-cache');
+  ctx.body = error;
 };
