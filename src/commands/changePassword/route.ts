@@ -9,33 +9,50 @@ import { decodeBody, eventIdsFor, eventMetadata, failure, ifMatch, respond, type
 import { userStream } from '../shared/streams.ts';
 import { isoTime } from '../shared/time.ts';
 import { ChangePasswordRequest } from './command.ts';
+import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
+import { commandDone, commandHeaders } from '../shared/docs.ts';
 
 export const changePasswordRoute = (router: Router, dependencies: CommandDependencies): void => {
-  router.put('/me/password', dependencies.guards.requireUser, dependencies.idempotent, async (ctx: CommandContext) => {
-    const request = decodeBody(ChangePasswordRequest, ctx);
-    const userId = ctx.state.user?.sub;
-    const sessionId = ctx.state.user?.sid;
-    if (userId === undefined || sessionId === undefined) throw forbidden('Sign in first');
-    const now = dependencies.clock();
-    const newPasswordHash = await dependencies.passwords.hash(request.newPassword);
-    const stream = userStream(userId);
-    const result = await handleCommand(dependencies, {
-      stream,
-      decider: accountDecider,
-      eventTypes: accountEventTypes,
-      command: async (state) =>
-        state.status !== 'unregistered' && (await dependencies.passwords.verify(state.passwordHash, request.currentPassword))
-          ? E.right({ type: 'ChangePassword' as const, newPasswordHash, now: isoTime(now), keptSessionId: sessionId })
-          : E.left({ type: 'WrongPassword' as const }),
-      metadata: eventMetadata(ctx, now),
-      ifMatch: ifMatch(ctx),
-      eventIds: eventIdsFor(ctx, stream),
-    });
-    if (E.isLeft(result)) {
-      throw failure(result.left, (error) =>
-        error.type === 'WrongPassword' ? forbidden('The current password is not correct') : notFound('The account no longer exists'),
-      );
-    }
-    respond(ctx, result.right);
-  });
+  router.put(
+    '/me/password',
+    documented({
+      summary: 'Change my password',
+      description: 'Every other session of the account ends; this one goes on.',
+      tag: 'auth',
+      auth: 'user',
+      headers: commandHeaders,
+      body: { codec: ChangePasswordRequest, example: { currentPassword: 'correct horse battery', newPassword: 'another long password' } },
+      answers: commandDone,
+      problems: { 403: 'The current password is not correct', 404: 'The account no longer exists' },
+    }),
+    dependencies.guards.requireUser,
+    dependencies.idempotent,
+    async (ctx: CommandContext) => {
+      const request = decodeBody(ChangePasswordRequest, ctx);
+      const userId = ctx.state.user?.sub;
+      const sessionId = ctx.state.user?.sid;
+      if (userId === undefined || sessionId === undefined) throw forbidden('Sign in first');
+      const now = dependencies.clock();
+      const newPasswordHash = await dependencies.passwords.hash(request.newPassword);
+      const stream = userStream(userId);
+      const result = await handleCommand(dependencies, {
+        stream,
+        decider: accountDecider,
+        eventTypes: accountEventTypes,
+        command: async (state) =>
+          state.status !== 'unregistered' && (await dependencies.passwords.verify(state.passwordHash, request.currentPassword))
+            ? E.right({ type: 'ChangePassword' as const, newPasswordHash, now: isoTime(now), keptSessionId: sessionId })
+            : E.left({ type: 'WrongPassword' as const }),
+        metadata: eventMetadata(ctx, now),
+        ifMatch: ifMatch(ctx),
+        eventIds: eventIdsFor(ctx, stream),
+      });
+      if (E.isLeft(result)) {
+        throw failure(result.left, (error) =>
+          error.type === 'WrongPassword' ? forbidden('The current password is not correct') : notFound('The account no longer exists'),
+        );
+      }
+      respond(ctx, result.right);
+    },
+  );
 };

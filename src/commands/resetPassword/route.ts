@@ -11,37 +11,53 @@ import { decodeBody, eventMetadata, failure, respond, type CommandContext } from
 import { userStream } from '../shared/streams.ts';
 import { isoTime } from '../shared/time.ts';
 import { ResetPasswordRequest } from './command.ts';
+import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
+import { commandDone, exampleUserId } from '../shared/docs.ts';
 
 const invalidToken = () => badRequest('The reset token is invalid or has expired; request a new one');
 
 export const resetPasswordRoute = (router: Router, dependencies: CommandDependencies): void => {
-  router.post('/auth/password-reset/confirm', async (ctx: CommandContext) => {
-    const request = decodeBody(ResetPasswordRequest, ctx);
-    const [userPart, secret, ...rest] = request.token.split('.');
-    const userId = Uuid.decode(userPart);
-    if (E.isLeft(userId) || secret === undefined || rest.length > 0) throw invalidToken();
-    const tokenHash = sha256(secret);
-    const now = isoTime(dependencies.clock());
-    const result = await handleCommand(dependencies, {
-      stream: userStream(userId.right),
-      decider: accountDecider,
-      eventTypes: accountEventTypes,
-      // The token is checked before the new password is hashed: a hash costs tens of milliseconds of
-      // CPU, which a guessed token must never buy (the decider checks it again on the same state).
-      command: async (state) => {
-        const pending = state.status === 'active' ? state.pendingReset : null;
-        if (pending === null || pending.tokenHash !== tokenHash || Date.parse(pending.expiresAt) <= Date.parse(now))
-          return E.left({ type: 'ResetTokenInvalid' as const });
-        return E.right({
-          type: 'ResetPassword' as const,
-          tokenHash,
-          newPasswordHash: await dependencies.passwords.hash(request.newPassword),
-          now,
-        });
+  router.post(
+    '/auth/password-reset/confirm',
+    documented({
+      summary: 'Set a new password with a mailed reset token',
+      description: 'Every session of the account ends.',
+      tag: 'auth',
+      body: {
+        codec: ResetPasswordRequest,
+        example: { token: `${exampleUserId}.Zm9yIGV4YW1wbGUgb25seQ`, newPassword: 'another long password' },
       },
-      metadata: { ...eventMetadata(ctx, dependencies.clock()), actorId: userId.right },
-    });
-    if (E.isLeft(result)) throw failure(result.left, invalidToken);
-    respond(ctx, result.right);
-  });
+      answers: commandDone,
+      problems: { 400: 'A field is invalid, or the reset token is invalid or has expired', 409: 'Other changes kept winning' },
+    }),
+    async (ctx: CommandContext) => {
+      const request = decodeBody(ResetPasswordRequest, ctx);
+      const [userPart, secret, ...rest] = request.token.split('.');
+      const userId = Uuid.decode(userPart);
+      if (E.isLeft(userId) || secret === undefined || rest.length > 0) throw invalidToken();
+      const tokenHash = sha256(secret);
+      const now = isoTime(dependencies.clock());
+      const result = await handleCommand(dependencies, {
+        stream: userStream(userId.right),
+        decider: accountDecider,
+        eventTypes: accountEventTypes,
+        // The token is checked before the new password is hashed: a hash costs tens of milliseconds of
+        // CPU, which a guessed token must never buy (the decider checks it again on the same state).
+        command: async (state) => {
+          const pending = state.status === 'active' ? state.pendingReset : null;
+          if (pending === null || pending.tokenHash !== tokenHash || Date.parse(pending.expiresAt) <= Date.parse(now))
+            return E.left({ type: 'ResetTokenInvalid' as const });
+          return E.right({
+            type: 'ResetPassword' as const,
+            tokenHash,
+            newPasswordHash: await dependencies.passwords.hash(request.newPassword),
+            now,
+          });
+        },
+        metadata: { ...eventMetadata(ctx, dependencies.clock()), actorId: userId.right },
+      });
+      if (E.isLeft(result)) throw failure(result.left, invalidToken);
+      respond(ctx, result.right);
+    },
+  );
 };
