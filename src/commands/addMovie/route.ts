@@ -53,7 +53,7 @@ export const addMovieRoute = (router: Router, dependencies: CommandDependencies)
       ctx.status = 201;
       ctx.set('X-Event-Position', position);
       ctx.set('Location', `/movies/${result.right.slug}`);
-      ctx.body = { movieId: result.right.movieId, slug: result.right.slug, position };
+      ctx.body = { movieId: result.right.movieId, slug: result.right.slug, position } satisfies t.TypeOf<typeof AddMovieAnswer>;
     },
   );
 };

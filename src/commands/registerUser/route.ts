@@ -35,7 +35,7 @@ export const registerUserRoute = (router: Router, dependencies: CommandDependenc
       ctx.status = 201;
       ctx.set('X-Event-Position', position);
       ctx.set('Location', '/me');
-      ctx.body = { userId: result.right.userId, position };
+      ctx.body = { userId: result.right.userId, position } satisfies t.TypeOf<typeof RegisterAnswer>;
     },
   );
 };

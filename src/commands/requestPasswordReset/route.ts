@@ -40,7 +40,9 @@ export const requestPasswordResetRoute = (router: Router, dependencies: CommandD
         );
       });
       ctx.status = 202;
-      ctx.body = { status: 'accepted', detail: 'If an account has this address, a reset token is on its way to it' };
+      ctx.body = { status: 'accepted', detail: 'If an account has this address, a reset token is on its way to it' } satisfies t.TypeOf<
+        typeof ResetRequested
+      >;
     },
   );
 };

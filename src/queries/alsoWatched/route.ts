@@ -19,6 +19,12 @@ const AlsoWatchedQuery = strictPartial({ limit: integerInRange(1, alsoWatchedMod
  * `alsoWatchedModel.neighbours`), with `computedAt` saying how fresh they are. 404 for a movie that is
  * not in the catalogue (unknown or archived).
  */
+/** The answer, as documented and as written. */
+const AlsoWatchedAnswer = t.type(
+  { computedAt: t.union([t.string, t.null]), items: t.array(t.type({ movie: MovieView, similarity: t.number })) },
+  'AlsoWatched',
+);
+
 export const alsoWatchedRoute = (router: Router, dependencies: QueryDependencies): void => {
   router.get(
     '/movies/:id/also-watched',
@@ -32,10 +38,7 @@ export const alsoWatchedRoute = (router: Router, dependencies: QueryDependencies
       answers: {
         200: {
           description: 'The neighbours, most similar first',
-          body: t.type(
-            { computedAt: t.union([t.string, t.null]), items: t.array(t.type({ movie: MovieView, similarity: t.number })) },
-            'AlsoWatched',
-          ),
+          body: AlsoWatchedAnswer,
           example: { computedAt: '2024-03-01T03:00:00.000Z', items: [{ movie: exampleMovie, similarity: 0.4172 }] },
         },
       },
@@ -54,7 +57,7 @@ export const alsoWatchedRoute = (router: Router, dependencies: QueryDependencies
       ctx.body = {
         computedAt: computedAt === null ? null : new Date(computedAt).toISOString(),
         items: rows.map((row) => ({ movie: toMovieView(row), similarity: Math.round(row.similarity * 10_000) / 10_000 })),
-      };
+      } satisfies t.TypeOf<typeof AlsoWatchedAnswer>;
     },
   );
 };

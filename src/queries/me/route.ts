@@ -12,6 +12,12 @@ import { Role, Uuid } from '../../domain/shared/codecs.ts';
  * The signed-in user's account, folded from its own stream: always current, even the instant after
  * registering, and a handful of events to read.
  */
+/** The answer, as documented and as written. */
+const MeAnswer = t.type(
+  { userId: Uuid, email: t.string, displayName: t.string, role: Role, status: t.keyof({ active: null, deactivated: null }) },
+  'Me',
+);
+
 export const meRoute = (router: Router, dependencies: CommandEnvironment & { readonly guards: Guards }): void => {
   router.get(
     '/me',
@@ -22,10 +28,7 @@ export const meRoute = (router: Router, dependencies: CommandEnvironment & { rea
       answers: {
         200: {
           description: 'The signed-in account, always current',
-          body: t.type(
-            { userId: Uuid, email: t.string, displayName: t.string, role: Role, status: t.keyof({ active: null, deactivated: null }) },
-            'Me',
-          ),
+          body: MeAnswer,
           example: {
             userId: '7d3e2f10-58a4-4c3b-b1e9-6a0c2d4f8e21',
             email: 'ada@example.com',
@@ -48,7 +51,7 @@ export const meRoute = (router: Router, dependencies: CommandEnvironment & { rea
         displayName: account.displayName,
         role: account.role,
         status: account.status,
-      };
+      } satisfies t.TypeOf<typeof MeAnswer>;
     },
   );
 };

@@ -10,6 +10,9 @@ import { ratingsPage } from './query.ts';
 import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
 import { MovieView, consistentRead, exampleMovie, pageOf } from '../shared/docs.ts';
 
+/** The answer, as documented and as written. */
+const RatingPage = pageOf(t.type({ movie: MovieView, score: t.number, ratedAt: t.string }), 'RatingPage');
+
 export const myRatingsRoute = (router: Router, dependencies: QueryDependencies): void => {
   router.get(
     '/me/ratings',
@@ -22,7 +25,7 @@ export const myRatingsRoute = (router: Router, dependencies: QueryDependencies):
       answers: {
         200: {
           description: 'A page of my ratings',
-          body: pageOf(t.type({ movie: MovieView, score: t.number, ratedAt: t.string }), 'RatingPage'),
+          body: RatingPage,
           example: { items: [{ movie: exampleMovie, score: 4.5, ratedAt: '2024-02-29T20:15:00.000Z' }], nextCursor: null },
         },
       },
@@ -38,7 +41,7 @@ export const myRatingsRoute = (router: Router, dependencies: QueryDependencies):
       ctx.body = page(
         items.map((row) => ({ movie: toMovieView(row), score: row.score, ratedAt: new Date(row.rated_at).toISOString() })),
         rows.length > limit && last !== undefined ? encodeCursor([last.rated_at, last.movie_id]) : null,
-      );
+      ) satisfies t.TypeOf<typeof RatingPage>;
     },
   );
 };

@@ -18,6 +18,14 @@ const RecommendationsQuery = strictPartial({ limit: integerInRange(1, 100) }, 'R
  * watches count at once (X-Min-Position waits for them); the neighbours behind `similar` are as fresh
  * as the last similarity refresh.
  */
+/** The answer, as documented and as written. */
+const RecommendationsAnswer = t.type(
+  {
+    items: t.array(t.type({ movie: MovieView, score: t.number, reason: t.keyof({ similar: null, trending: null, popular: null }) })),
+  },
+  'Recommendations',
+);
+
 export const myRecommendationsRoute = (router: Router, dependencies: QueryDependencies & { readonly clock: () => Date }): void => {
   router.get(
     '/me/recommendations',
@@ -31,14 +39,7 @@ export const myRecommendationsRoute = (router: Router, dependencies: QueryDepend
       answers: {
         200: {
           description: 'Recommendations, best first',
-          body: t.type(
-            {
-              items: t.array(
-                t.type({ movie: MovieView, score: t.number, reason: t.keyof({ similar: null, trending: null, popular: null }) }),
-              ),
-            },
-            'Recommendations',
-          ),
+          body: RecommendationsAnswer,
           example: { items: [{ movie: exampleMovie, score: 2.5, reason: 'similar' }] },
         },
       },
@@ -73,7 +74,7 @@ export const myRecommendationsRoute = (router: Router, dependencies: QueryDepend
             score: Math.round(pick.score * 10_000) / 10_000,
             reason: pick.reason,
           })),
-        };
+        } satisfies t.TypeOf<typeof RecommendationsAnswer>;
       };
       if (shared === undefined || (await hasHistory(dependencies.db, userId))) {
         ctx.body = await answer(userId);

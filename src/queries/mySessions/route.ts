@@ -13,6 +13,12 @@ import { consistentRead, pageOf } from '../shared/docs.ts';
 const SessionCursor = t.tuple([CursorTime, Uuid]);
 
 /** `GET /me/sessions`: where the account is signed in; `current` marks the session of the token asking. */
+/** The answer, as documented and as written. */
+const SessionPage = pageOf(
+  t.type({ id: t.string, current: t.boolean, startedAt: t.string, lastUsedAt: t.string, expiresAt: t.string }),
+  'SessionPage',
+);
+
 export const mySessionsRoute = (router: Router, dependencies: QueryDependencies & { readonly clock: () => Date }): void => {
   router.get(
     '/me/sessions',
@@ -26,10 +32,7 @@ export const mySessionsRoute = (router: Router, dependencies: QueryDependencies 
       answers: {
         200: {
           description: 'A page of my live sessions',
-          body: pageOf(
-            t.type({ id: t.string, current: t.boolean, startedAt: t.string, lastUsedAt: t.string, expiresAt: t.string }),
-            'SessionPage',
-          ),
+          body: SessionPage,
           example: {
             items: [
               {
@@ -66,7 +69,7 @@ export const mySessionsRoute = (router: Router, dependencies: QueryDependencies 
           expiresAt: new Date(row.expires_at).toISOString(),
         })),
         rows.length > limit && last !== undefined ? encodeCursor([last.started_at, last.session_id]) : null,
-      );
+      ) satisfies t.TypeOf<typeof SessionPage>;
     },
   );
 };

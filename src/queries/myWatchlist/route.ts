@@ -10,6 +10,9 @@ import { watchlistPage } from './query.ts';
 import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
 import { MovieView, consistentRead, exampleMovie, pageOf } from '../shared/docs.ts';
 
+/** The answer, as documented and as written. */
+const WatchlistPage = pageOf(t.type({ movie: MovieView, addedAt: t.string }), 'WatchlistPage');
+
 export const myWatchlistRoute = (router: Router, dependencies: QueryDependencies): void => {
   router.get(
     '/me/watchlist',
@@ -22,7 +25,7 @@ export const myWatchlistRoute = (router: Router, dependencies: QueryDependencies
       answers: {
         200: {
           description: 'A page of my watchlist',
-          body: pageOf(t.type({ movie: MovieView, addedAt: t.string }), 'WatchlistPage'),
+          body: WatchlistPage,
           example: { items: [{ movie: exampleMovie, addedAt: '2024-02-29T20:15:00.000Z' }], nextCursor: null },
         },
       },
@@ -39,7 +42,7 @@ export const myWatchlistRoute = (router: Router, dependencies: QueryDependencies
       ctx.body = page(
         items.map((row) => ({ movie: toMovieView(row), addedAt: new Date(row.added_at).toISOString() })),
         rows.length > limit && last !== undefined ? encodeCursor([last.added_at, last.movie_id]) : null,
-      );
+      ) satisfies t.TypeOf<typeof WatchlistPage>;
     },
   );
 };

@@ -7,7 +7,7 @@ import { MovieView } from './movies.ts';
 
 /** `{ items, nextCursor }` (DESIGN.md): `nextCursor` null on the last page. */
 export const pageOf = <C extends t.Mixed>(item: C, name: string) =>
-  t.type({ items: t.array(item), nextCursor: t.union([t.string, t.null]) }, name);
+  t.type({ items: t.readonlyArray(item), nextCursor: t.union([t.string, t.null]) }, name);
 
 export const consistentRead: readonly RequestHeader[] = ['X-Min-Position'];
 

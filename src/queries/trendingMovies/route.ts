@@ -20,6 +20,7 @@ import {
 import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
 import { MovieView, consistentRead, exampleMovie } from '../shared/docs.ts';
 
+/** The answer, as documented and as written. */
 const TrendingAnswer = t.intersection(
   [
     t.type({
@@ -120,7 +121,7 @@ const trendingList = async (db: DatabasePool, window: TrendingWindow, limit: num
     ...describe(window, position.basis, bounds),
     items: items.map((row) => ({ movie: toMovieView(row), score: round(row.score), watches: row.watches, ratings: row.ratings })),
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor([position.to, position.basis, last.score, last.movie_id]) : null,
-  };
+  } satisfies t.TypeOf<typeof TrendingAnswer>;
 };
 
 const describe = (window: TrendingWindow, basis: Basis, bounds: WindowBounds) => ({
