@@ -6,7 +6,9 @@ import type { Guards } from '../infrastructure/auth/guards.ts';
 import type { EventRegistry } from '../infrastructure/eventStore/eventRegistry.ts';
 import type { EventStore } from '../infrastructure/eventStore/eventStore.ts';
 import { badRequest, HttpProblem, invalidFields, notFound } from '../infrastructure/http/problem.ts';
+import { documented } from '../infrastructure/http/openapi/routeDoc.ts';
 import { actorEvents } from './actor.ts';
+import { actorDoc, stateDoc, streamDoc, verifyDoc } from './docs.ts';
 import { stateAsOf } from './asOf.ts';
 import type { ChainBreak } from './chainCheck.ts';
 import {
@@ -51,7 +53,7 @@ export const auditRoutes = ({ pool, store, registry, guards, postgresLog }: Audi
       throw new HttpProblem(501, 'Not implemented', `${what} reads the PostgreSQL event tables; this log is in EventStoreDB`);
   };
 
-  router.get('/streams/:id', async (ctx) => {
+  router.get('/streams/:id', documented(streamDoc), async (ctx) => {
     const { limit = defaultLimit, cursor } = decodeQuery(StreamQuery, ctx);
     const found = await streamEvents(store, ctx.params.id ?? '', { fromRevision: decodeCursor(cursor), limit });
     if (found.outcome === 'invalid') throw badRequest(`Not a stream name: ${found.reason}`);
@@ -59,7 +61,7 @@ export const auditRoutes = ({ pool, store, registry, guards, postgresLog }: Audi
     ctx.body = { items: found.events.map(viewOf), nextCursor: found.nextRevision === null ? null : encodeCursor(found.nextRevision) };
   });
 
-  router.get('/streams/:id/state', async (ctx) => {
+  router.get('/streams/:id/state', documented(stateDoc), async (ctx) => {
     const at = pointParam('at', decodeQuery(StateQuery, ctx).at);
     if (at === undefined) throw invalidFields([{ path: 'at', message: 'is required: a position or an ISO 8601 time' }]);
     const found = await stateAsOf(store, registry, ctx.params.id ?? '', at);
@@ -85,7 +87,7 @@ export const auditRoutes = ({ pool, store, registry, guards, postgresLog }: Audi
     }
   });
 
-  router.get('/actors/:userId', async (ctx) => {
+  router.get('/actors/:userId', documented(actorDoc), async (ctx) => {
     needsPostgres('An actor lookup');
     const query = decodeQuery(ActorQuery, ctx);
     const limit = query.limit ?? defaultLimit;
@@ -99,7 +101,7 @@ export const auditRoutes = ({ pool, store, registry, guards, postgresLog }: Audi
     ctx.body = { items: found.events.map(viewOf), nextCursor: found.nextAfter === null ? null : encodeCursor(found.nextAfter) };
   });
 
-  router.get('/verify', async (ctx) => {
+  router.get('/verify', documented(verifyDoc), async (ctx) => {
     needsPostgres('Verification');
     const { stream } = decodeQuery(VerifyQuery, ctx);
     if (stream !== undefined && E.isLeft(streamOf(stream))) throw invalidFields([{ path: 'stream', message: 'is not a stream name' }]);

@@ -1,23 +1,28 @@
+import * as t from 'io-ts';
 import type { StoredEvent } from '../infrastructure/eventStore/eventStore.ts';
 
 // An event as the audit commands show it: every id an auditor follows, as JSON-friendly values
 // (positions and revisions as decimal strings, as the HTTP contract writes positions).
 
-export interface AuditEventView {
-  readonly streamId: string;
-  readonly revision: string;
-  readonly position: string;
-  readonly recordedAt: string;
-  readonly occurredAt: string;
-  readonly type: string;
-  readonly schemaVersion: number;
-  readonly eventId: string;
-  readonly actorId: string | null;
-  readonly correlationId: string;
-  readonly causationId: string | null;
-  readonly data: unknown;
-  readonly hash: string;
-}
+export const AuditEventView = t.type(
+  {
+    streamId: t.string,
+    revision: t.string,
+    position: t.string,
+    recordedAt: t.string,
+    occurredAt: t.string,
+    type: t.string,
+    schemaVersion: t.number,
+    eventId: t.string,
+    actorId: t.union([t.string, t.null]),
+    correlationId: t.string,
+    causationId: t.union([t.string, t.null]),
+    data: t.unknown,
+    hash: t.string,
+  },
+  'AuditEvent',
+);
+export type AuditEventView = t.TypeOf<typeof AuditEventView>;
 
 export const viewOf = (event: StoredEvent): AuditEventView => ({
   streamId: event.streamName,

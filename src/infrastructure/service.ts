@@ -37,6 +37,7 @@ import type { EventStore } from './eventStore/eventStore.ts';
 import { createHttpApp } from './http/app.ts';
 import { operationsRoutes, type ReadinessCheck } from './http/health.ts';
 import { routesOf, type RouteEntry } from './http/routeTable.ts';
+import { apiDocsRoutes, packageVersion } from './http/openapi/docsRoutes.ts';
 import { listen } from './http/server.ts';
 import type { Logger } from './logging/logger.ts';
 import { createMetrics } from './metrics/metrics.ts';
@@ -202,7 +203,9 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       const audit = auditRoutes({ pool, store: eventStore, registry, guards: dependencies.guards, postgresLog: kind === 'postgres' });
       return [commandRoutes(dependencies), queries, audit];
     };
-    const routers = [operationsRoutes(checks, metrics), ...(config.roles.includes('api') ? await apiRoutes() : [])];
+    const routers: Router[] = [operationsRoutes(checks, metrics), ...(config.roles.includes('api') ? await apiRoutes() : [])];
+    // The API's documentation describes every router, its own included.
+    if (config.roles.includes('api')) routers.push(apiDocsRoutes(() => routers, { title: 'FastFlix', version: packageVersion }));
     const app = createHttpApp({ log, metrics, routers, trustProxyHops: config.limits.trustProxyHops, limit: rateLimits.general });
     const server = await listen(app, { ...config.http, log });
     closers.push(server.close);

@@ -81,13 +81,13 @@ describe('accounts over HTTP', function () {
       expect(reply.headers.get('cache-control')).to.equal('no-store');
     });
 
-    it('accepts the OAuth2 password grant as a form', async () => {
+    it('accepts the OAuth2 password grant as a form, answering in RFC 6749 names (oauth2Login.api.spec.ts)', async () => {
       const account = await register(api);
       const reply = await api.post('/auth/login', undefined, {
         form: { grant_type: 'password', username: account.email, password: account.password },
       });
       expect(reply.status).to.equal(200);
-      expect(reply.body.tokenType).to.equal('Bearer');
+      expect(reply.body.token_type).to.equal('Bearer');
     });
 
     it('answers a wrong password and an unknown address alike, with 401', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { loadConfig } from '../../src/infrastructure/config/config.ts';
+import type { Logger } from '../../src/infrastructure/logging/logger.ts';
 import { startService, type RunningService } from '../../src/infrastructure/service.ts';
 import { createTestDatabase, testLog, type TestDatabase } from './postgresServer.ts';
 
@@ -36,6 +37,8 @@ export const startTestService = async (
   environment: Record<string, string> = {},
   /** Another service's database, for processes that share one (left for its owner to drop). */
   shared?: TestDatabase,
+  /** Where the service logs (capturingLogger() to read its lines); quiet by default. */
+  log: Logger = testLog,
 ): Promise<TestService> => {
   const database = shared ?? (await createTestDatabase());
   const dataDir = await mkdtemp(join(tmpdir(), 'fastflix-service-'));
@@ -51,7 +54,7 @@ export const startTestService = async (
   });
   if (E.isLeft(config)) throw new Error(config.left);
   const clock = testClock();
-  const service = await startService(config.right, testLog, { clock: clock.now });
+  const service = await startService(config.right, log, { clock: clock.now });
   return {
     base: `http://127.0.0.1:${service.port}`,
     service,

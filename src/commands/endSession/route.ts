@@ -8,6 +8,8 @@ import { handleCommand } from '../shared/handleCommand.ts';
 import { decodeParam, eventMetadata, failure, respond, type CommandContext } from '../shared/http.ts';
 import { sessionEventTypes } from '../shared/sessions.ts';
 import { sessionStream } from '../../infrastructure/eventStore/streams.ts';
+import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
+import { commandDone } from '../shared/docs.ts';
 
 const sessionNotFound = () => notFound('You have no session with this id');
 
@@ -16,18 +18,32 @@ const sessionNotFound = () => notFound('You have no session with this id');
  * its access tokens alike. Another account's session is answered as unknown, as an unknown id is.
  */
 export const endSessionRoute = (router: Router, dependencies: CommandDependencies): void => {
-  router.delete('/me/sessions/:id', dependencies.guards.requireUser, dependencies.idempotent, async (ctx: CommandContext) => {
-    const sessionId = decodeParam(Uuid, ctx.params.id, sessionNotFound);
-    const userId = ctx.state.user?.sub;
-    if (userId === undefined) throw forbidden('Sign in first');
-    const result = await handleCommand(dependencies, {
-      stream: sessionStream(sessionId),
-      decider: sessionDecider,
-      eventTypes: sessionEventTypes,
-      command: { type: 'RevokeSession', byUserId: userId },
-      metadata: eventMetadata(ctx, dependencies.clock()),
-    });
-    if (E.isLeft(result)) throw failure(result.left, sessionNotFound);
-    respond(ctx, result.right);
-  });
+  router.delete(
+    '/me/sessions/:id',
+    documented({
+      summary: 'End one of my sessions',
+      description: 'Its refresh token and its access tokens alike (a lost phone).',
+      tag: 'auth',
+      auth: 'user',
+      params: { id: Uuid },
+      answers: commandDone,
+      problems: { 404: 'You have no session with this id', 409: 'Other changes kept winning' },
+    }),
+    dependencies.guards.requireUser,
+    dependencies.idempotent,
+    async (ctx: CommandContext) => {
+      const sessionId = decodeParam(Uuid, ctx.params.id, sessionNotFound);
+      const userId = ctx.state.user?.sub;
+      if (userId === undefined) throw forbidden('Sign in first');
+      const result = await handleCommand(dependencies, {
+        stream: sessionStream(sessionId),
+        decider: sessionDecider,
+        eventTypes: sessionEventTypes,
+        command: { type: 'RevokeSession', byUserId: userId },
+        metadata: eventMetadata(ctx, dependencies.clock()),
+      });
+      if (E.isLeft(result)) throw failure(result.left, sessionNotFound);
+      respond(ctx, result.right);
+    },
+  );
 };

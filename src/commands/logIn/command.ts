@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import { Email } from '../../domain/shared/codecs.ts';
-import { strict, strictWithOptional } from '../../infrastructure/codecs/strict.ts';
+import { strict } from '../../infrastructure/codecs/strict.ts';
 import { Password, Token } from '../shared/accounts.ts';
 
 // A password here need only be text that can be hashed as it is (accounts.ts): a short one simply
@@ -8,9 +8,14 @@ import { Password, Token } from '../shared/accounts.ts';
 
 export const LogInRequest = strict({ email: Email, password: Password }, 'LogInRequest');
 
-/** The OAuth2 resource owner password grant (RFC 6749 §4.3), as a form. */
-export const PasswordGrantForm = strictWithOptional(
-  { grant_type: t.literal('password'), username: Email, password: Password },
-  { scope: Token, client_id: Token, client_secret: Token },
+/**
+ * The OAuth2 resource owner password grant (RFC 6749 §4.3), as a form. Not strict, unlike every other
+ * body: §3.2 has the server ignore parameters it does not know (clients send `scope`, `client_id`).
+ */
+export const PasswordGrantForm = t.intersection(
+  [
+    t.type({ grant_type: t.literal('password'), username: Email, password: Password }),
+    t.partial({ scope: Token, client_id: Token, client_secret: Token }),
+  ],
   'PasswordGrantForm',
 );

@@ -5,6 +5,8 @@ import type { CommandDependencies } from '../shared/dependencies.ts';
 import { decodeBody, eventMetadata, type CommandContext } from '../shared/http.ts';
 import { RefreshSessionRequest } from './command.ts';
 import { refreshSession, type RefreshError } from './handler.ts';
+import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
+import { IssuedTokensAnswer, exampleRefreshToken, exampleTokens } from '../shared/docs.ts';
 
 const reasons: Record<RefreshError, string> = {
   Malformed: 'The refresh token is malformed',
@@ -19,12 +21,23 @@ const reasons: Record<RefreshError, string> = {
 };
 
 export const refreshSessionRoute = (router: Router, dependencies: CommandDependencies): void => {
-  router.post('/auth/refresh', async (ctx: CommandContext) => {
-    const { refreshToken } = decodeBody(RefreshSessionRequest, ctx);
-    const result = await refreshSession(dependencies, refreshToken, eventMetadata(ctx, dependencies.clock()));
-    if (E.isLeft(result)) throw unauthorized(reasons[result.left]);
-    ctx.set('X-Event-Position', result.right.position);
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = result.right;
-  });
+  router.post(
+    '/auth/refresh',
+    documented({
+      summary: 'Trade a refresh token for new tokens',
+      description: 'The refresh token rotates; one used a second time revokes the whole session.',
+      tag: 'auth',
+      body: { codec: RefreshSessionRequest, example: { refreshToken: exampleRefreshToken } },
+      answers: { 200: { description: 'New tokens', body: IssuedTokensAnswer, example: exampleTokens } },
+      problems: { 401: 'The refresh token is malformed, unknown, used already, or its session has ended' },
+    }),
+    async (ctx: CommandContext) => {
+      const { refreshToken } = decodeBody(RefreshSessionRequest, ctx);
+      const result = await refreshSession(dependencies, refreshToken, eventMetadata(ctx, dependencies.clock()));
+      if (E.isLeft(result)) throw unauthorized(reasons[result.left]);
+      ctx.set('X-Event-Position', result.right.position);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = result.right;
+    },
+  );
 };

@@ -4,6 +4,10 @@ import type { CommandDependencies } from '../shared/dependencies.ts';
 import { decodeBody, eventMetadata, type CommandContext } from '../shared/http.ts';
 import { RequestPasswordResetRequest } from './command.ts';
 import { requestPasswordReset } from './handler.ts';
+import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
+import * as t from 'io-ts';
+
+const ResetRequested = t.type({ status: t.literal('accepted'), detail: t.string }, 'ResetRequested');
 
 /**
  * Always 202, at once: whether the address has an account is never revealed, neither by the answer
@@ -11,16 +15,36 @@ import { requestPasswordReset } from './handler.ts';
  * answers without an event position.
  */
 export const requestPasswordResetRoute = (router: Router, dependencies: CommandDependencies & { readonly mailer: Mailer }): void => {
-  router.post('/auth/password-reset', dependencies.limits.resetRequests, (ctx: CommandContext) => {
-    const { email } = decodeBody(RequestPasswordResetRequest, ctx);
-    const metadata = eventMetadata(ctx, dependencies.clock());
-    const log = ctx.state.log;
-    setImmediate(() => {
-      requestPasswordReset(dependencies, email, metadata).catch((error: unknown) =>
-        log.error({ err: error }, 'password reset request failed'),
-      );
-    });
-    ctx.status = 202;
-    ctx.body = { status: 'accepted', detail: 'If an account has this address, a reset token is on its way to it' };
-  });
+  router.post(
+    '/auth/password-reset',
+    documented({
+      summary: 'Ask for a password reset token by mail',
+      description: 'Always 202, at once: whether the address has an account is never revealed.',
+      tag: 'auth',
+      body: { codec: RequestPasswordResetRequest, example: { email: 'ada@example.com' } },
+      answers: {
+        202: {
+          description: 'Accepted',
+          body: ResetRequested,
+          example: { status: 'accepted', detail: 'If an account has this address, a reset token is on its way to it' },
+        },
+      },
+      problems: { 429: 'Too many reset requests from this address' },
+    }),
+    dependencies.limits.resetRequests,
+    (ctx: CommandContext) => {
+      const { email } = decodeBody(RequestPasswordResetRequest, ctx);
+      const metadata = eventMetadata(ctx, dependencies.clock());
+      const log = ctx.state.log;
+      setImmediate(() => {
+        requestPasswordReset(dependencies, email, metadata).catch((error: unknown) =>
+          log.error({ err: error }, 'password reset request failed'),
+        );
+      });
+      ctx.status = 202;
+      ctx.body = { status: 'accepted', detail: 'If an account has this address, a reset token is on its way to it' } satisfies t.TypeOf<
+        typeof ResetRequested
+      >;
+    },
+  );
 };

@@ -13,6 +13,8 @@ import { decodeBody, eventMetadata, failure, respond, type CommandContext } from
 import { userStream } from '../../infrastructure/eventStore/streams.ts';
 import { isoTime } from '../shared/time.ts';
 import { ResetPasswordRequest } from './command.ts';
+import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
+import { exampleUserId, sessionsEndedDone } from '../shared/docs.ts';
 
 const invalidToken = () => badRequest('The reset token is invalid or has expired; request a new one');
 
@@ -22,6 +24,21 @@ export const resetPasswordRoute = (
 ): void => {
   router.post(
     '/auth/password-reset/confirm',
+    documented({
+      summary: 'Set a new password with a mailed reset token',
+      description: 'Every session of the account ends; the answer says how many.',
+      tag: 'auth',
+      body: {
+        codec: ResetPasswordRequest,
+        example: { token: `${exampleUserId}.Zm9yIGV4YW1wbGUgb25seQ`, newPassword: 'another long password' },
+      },
+      answers: sessionsEndedDone,
+      problems: {
+        400: 'A field is invalid, or the reset token is invalid or has expired',
+        409: 'Other changes kept winning',
+        429: 'Too many reset confirmations from this address',
+      },
+    }),
     dependencies.limits.resetConfirmations,
     dependencies.limits.hashes,
     async (ctx: CommandContext) => {

@@ -3,6 +3,7 @@ import { accountEventTypes } from '../../domain/account/events.ts';
 import type { AccountState } from '../../domain/account/state.ts';
 import type { Email, Uuid } from '../../domain/shared/codecs.ts';
 import { textCodec } from '../../domain/shared/text.ts';
+import { withSchema } from '../../infrastructure/codecs/schemaHints.ts';
 import { load, type CommandEnvironment } from './handleCommand.ts';
 import { ownerOf } from './reservations.ts';
 import { emailReservationStream, userStream } from '../../infrastructure/eventStore/streams.ts';
@@ -16,10 +17,11 @@ import { emailReservationStream, userStream } from '../../infrastructure/eventSt
 export interface NewPasswordBrand {
   readonly NewPassword: unique symbol;
 }
-export const NewPassword = textCodec<NewPasswordBrand>(
-  'NewPassword',
-  (s) => (s.length >= 8 && s.length <= 256 ? undefined : 'must be 8 to 256 characters'),
-  { normalize: 'NFKC' },
+export const NewPassword = withSchema(
+  textCodec<NewPasswordBrand>('NewPassword', (s) => (s.length >= 8 && s.length <= 256 ? undefined : 'must be 8 to 256 characters'), {
+    normalize: 'NFKC',
+  }),
+  { type: 'string', format: 'password', minLength: 8, maxLength: 256 },
 );
 
 /**
@@ -29,15 +31,19 @@ export const NewPassword = textCodec<NewPasswordBrand>(
 export interface PasswordBrand {
   readonly Password: unique symbol;
 }
-export const Password = textCodec<PasswordBrand>('Password', (s) => (s.length <= 256 ? undefined : 'must be at most 256 characters'), {
-  normalize: 'NFKC',
-});
+export const Password = withSchema(
+  textCodec<PasswordBrand>('Password', (s) => (s.length <= 256 ? undefined : 'must be at most 256 characters'), { normalize: 'NFKC' }),
+  { type: 'string', format: 'password', maxLength: 256 },
+);
 
 /** A token this service gave out (refresh, password reset): opaque, but text of a bounded length. */
 export interface TokenBrand {
   readonly Token: unique symbol;
 }
-export const Token = textCodec<TokenBrand>('Token', (s) => (s.length <= 512 ? undefined : 'must be at most 512 characters'));
+export const Token = withSchema(
+  textCodec<TokenBrand>('Token', (s) => (s.length <= 512 ? undefined : 'must be at most 512 characters')),
+  { type: 'string', maxLength: 512 },
+);
 
 /** The account an e-mail address was reserved for, if any (in any letter case). */
 export const reservedUserId = (environment: CommandEnvironment, email: Email): Promise<Uuid | undefined> =>

@@ -13,7 +13,8 @@ import type { CommandFailure, CommandSuccess, Revision } from './handleCommand.t
 // What command routes share: decoding the body, the metadata of the events, If-Match, and the
 // response every command gives (`position` in the body and in X-Event-Position).
 
-export type CommandState = RequestState & AuthenticatedState & { idempotencyKey?: string };
+/** What command routes keep on `ctx.state`; `loginFailed` tells the login limiter a password was wrong. */
+export type CommandState = RequestState & AuthenticatedState & { idempotencyKey?: string; loginFailed?: boolean };
 /** A command route's context: our state, and the router's path parameters. */
 export type CommandContext = RouterContext<CommandState>;
 

@@ -1,3 +1,4 @@
+import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { sessionDecider } from '../../domain/session/decide.ts';
 import { sessionEvents } from '../../domain/session/events.ts';
@@ -11,13 +12,12 @@ import { sessionStream } from '../../infrastructure/eventStore/streams.ts';
 
 export const sessionEventTypes: ReadonlySet<string> = new Set(sessionEvents.map((definition) => definition.type));
 
-export interface IssuedTokens {
-  readonly accessToken: string;
-  readonly refreshToken: string;
-  readonly tokenType: 'Bearer';
-  readonly expiresIn: number;
-  readonly position: string;
-}
+/** What a login and a refresh answer (the JSON login; the OAuth2 form answers RFC 6749's names, logIn/oauth2.ts). */
+export const IssuedTokens = t.type(
+  { accessToken: t.string, refreshToken: t.string, tokenType: t.literal('Bearer'), expiresIn: t.number, position: t.string },
+  'IssuedTokens',
+);
+export type IssuedTokens = t.TypeOf<typeof IssuedTokens>;
 
 /** Starts a session for a signed-in user: its stream records the login; the answer carries both tokens. */
 export const startSession = async (

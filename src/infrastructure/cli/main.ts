@@ -1,8 +1,9 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
 import { loadConfig, type Config } from '../config/config.ts';
 import { generatedSecret } from '../config/generatedSecret.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import { logFormatFor, type LogFormat } from '../logging/prettyStream.ts';
 import { StartupError } from '../postgres/database.ts';
 import { auditCommands } from './audit.ts';
 import { createAdminCommand } from './createAdmin.ts';
@@ -22,12 +23,16 @@ export interface CliContext {
 }
 
 /** The service logs to stdout; every other command to stderr, so that its stdout is only its output (`--json`). */
-const context = async (logStream: NodeJS.WritableStream = process.stderr, overrides: NodeJS.ProcessEnv = {}): Promise<CliContext> => {
+const context = async (
+  logStream: NodeJS.WritableStream = process.stderr,
+  logFormat?: LogFormat,
+  overrides: NodeJS.ProcessEnv = {},
+): Promise<CliContext> => {
   const config = loadConfig({ ...process.env, ...overrides });
   if (E.isLeft(config)) throw new StartupError(config.left);
   const jwtSecret = config.right.auth.jwtSecret ?? (await generatedSecret(config.right.dataDir, 'jwt-secret'));
   const resolved: Config = { ...config.right, auth: { ...config.right.auth, jwtSecret } };
-  return { config: resolved, log: createLogger(resolved.logLevel, 'fastflix', logStream) };
+  return { config: resolved, log: createLogger(resolved.logLevel, 'fastflix', logStream, logFormatFor(logStream, logFormat)) };
 };
 
 const program = new Command()
@@ -39,8 +44,14 @@ program
   .command('serve')
   .description('run the HTTP API (with the embedded PostgreSQL unless DATABASE_URL is set)')
   .option('--role <roles>', 'what this process runs, comma-separated: api, projector, scheduler (FASTFLIX_ROLES; all three by default)')
-  .action(async (options: { role?: string }) =>
-    serveCommand(await context(process.stdout, options.role === undefined ? {} : { FASTFLIX_ROLES: options.role })),
+  .addOption(
+    new Option('--log-format <format>', 'log lines as json, or pretty (default: pretty on a terminal, else json)').choices([
+      'json',
+      'pretty',
+    ]),
+  )
+  .action(async (options: { role?: string; logFormat?: LogFormat }) =>
+    serveCommand(await context(process.stdout, options.logFormat, options.role === undefined ? {} : { FASTFLIX_ROLES: options.role })),
   );
 
 program

@@ -1,4 +1,5 @@
 import * as t from 'io-ts';
+import { schemaLike } from './schemaHints.ts';
 
 /**
  * Like `t.type`, but an unknown key is a decode error rather than silently dropped: a client
@@ -33,7 +34,7 @@ const strictOf = <A, O>(inner: t.Type<A, O, unknown>, props: t.Props, name?: str
             message: 'is not a known field',
           }))
       : [];
-  return new t.Type<A, O, unknown>(
+  const codec = new t.Type<A, O, unknown>(
     name ?? inner.name,
     (input): input is A => inner.is(input) && unknownKeyErrors(input, []).length === 0,
     (input, context) => {
@@ -46,6 +47,7 @@ const strictOf = <A, O>(inner: t.Type<A, O, unknown>, props: t.Props, name?: str
     },
     inner.encode,
   );
+  return schemaLike(codec, inner, { additionalProperties: false });
 };
 
 const isRecord = (input: unknown): input is Record<string, unknown> => typeof input === 'object' && input !== null && !Array.isArray(input);

@@ -1,5 +1,7 @@
 import Router from '@koa/router';
 import type { Metrics } from '../metrics/metrics.ts';
+import { healthzDoc, metricsDoc, readyzDoc } from './healthDocs.ts';
+import { documented } from './openapi/routeDoc.ts';
 import { serviceUnavailable } from './problem.ts';
 
 /**
@@ -30,11 +32,11 @@ const checkTimeoutMs = 2_000;
 export const operationsRoutes = (checks: readonly ReadinessCheck[], metrics: Metrics): Router => {
   const router = new Router();
 
-  router.get('/healthz', (ctx) => {
+  router.get('/healthz', documented(healthzDoc), (ctx) => {
     ctx.body = { status: 'ok' };
   });
 
-  router.get('/readyz', async (ctx) => {
+  router.get('/readyz', documented(readyzDoc), async (ctx) => {
     const results = await Promise.all(checks.map(async ({ name, check }) => ({ name, ...(await run(check)) })));
     const failing = results.filter((result) => result.outcome === 'failing');
     if (failing.length > 0) {
@@ -48,7 +50,7 @@ export const operationsRoutes = (checks: readonly ReadinessCheck[], metrics: Met
     };
   });
 
-  router.get('/metrics', async (ctx) => {
+  router.get('/metrics', documented(metricsDoc), async (ctx) => {
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.exposition();
   });

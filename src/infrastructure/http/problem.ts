@@ -1,4 +1,5 @@
 import type { FieldError } from '../codecs/decodeErrors.ts';
+import type { ProblemBody } from './problemBody.ts';
 
 /**
  * How the error handler logs a problem: `error` is a failure of ours (it pages); `warn` is the service
@@ -30,7 +31,7 @@ export class HttpProblem extends Error {
     return `https://fastflix.dev/problems/${this.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   }
 
-  toJSON(): Record<string, unknown> {
+  toJSON(): ProblemBody {
     return {
       type: this.type,
       title: this.title,

@@ -7,6 +7,8 @@ export interface RequestState {
   readonly requestId: string;
   /** Logs with `req_id` on every line. */
   readonly log: Logger;
+  /** The template of the route that answers (`/movies/:id/rating`), once the route table has found it. */
+  route?: string;
 }
 
 // Accept a caller's id (a load balancer's, a client's) when it is a sane token; otherwise make one.
@@ -26,6 +28,26 @@ export const requestContext =
       await next();
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      requestLog.info({ method: ctx.method, url: ctx.url, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+      // The route's template (`/movies/:id/rating`) groups a route's requests, which its URLs do not;
+      // the user is the one a guard let through (none before a guard ran, or on public routes).
+      const route = ctx.state.route;
+      const userId = userIdOf(ctx.state);
+      requestLog.info(
+        {
+          method: ctx.method,
+          url: ctx.url,
+          ...(route === undefined ? {} : { route }),
+          ...(userId === undefined ? {} : { userId }),
+          status: ctx.status,
+          ms: Math.round(ms * 10) / 10,
+        },
+        'request',
+      );
     }
   };
+
+/** The `sub` of the access token a guard verified (auth/guards.ts puts its claims at `state.user`). */
+const userIdOf = (state: object): string | undefined =>
+  'user' in state && typeof state.user === 'object' && state.user !== null && 'sub' in state.user && typeof state.user.sub === 'string'
+    ? state.user.sub
+    : undefined;

@@ -17,6 +17,9 @@ export const routeTable = (routers: readonly Router[]) => {
     methods: (): Middleware => async (ctx, next) => {
       const matches = layersFor(ctx);
       if (matches.some((match) => match.route)) {
+        // The first route layer that matches is the one that answers (handlers do not pass on).
+        const template = matches.flatMap((match) => match.pathAndMethod).find((layer) => layer.methods.length > 0)?.path;
+        if (typeof template === 'string') ctx.state.route = template;
         await next();
         return;
       }

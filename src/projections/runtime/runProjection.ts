@@ -133,7 +133,10 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
           if (error instanceof FencedOut || isInfrastructureFailure(error)) throw error;
           const delay = retryDelays[attempt - 1];
           if (delay === undefined || stopping) throw new Poisoned(event, error, attempt);
-          log.warn({ err: error, position: event.position.toString(), attempt }, 'event failed; retrying');
+          log.warn(
+            { err: error, position: event.position.toString(), correlationId: event.metadata.correlationId, attempt },
+            'event failed; retrying',
+          );
           await sleep(delay);
         }
       }
@@ -156,7 +159,12 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
     });
     runtime.metrics?.projectionStopped.set({ projection: target.stateName }, 1);
     log.error(
-      { err: poisoned.reason, position: poisoned.event.position.toString(), eventType: poisoned.event.type },
+      {
+        err: poisoned.reason,
+        position: poisoned.event.position.toString(),
+        eventType: poisoned.event.type,
+        correlationId: poisoned.event.metadata.correlationId,
+      },
       'projection stopped at an event it cannot apply; see `fastflix projections status`',
     );
   };
@@ -205,6 +213,10 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
       await applyWithRetries(events, stored, checkpoint);
       stored = checkpoint;
       storedAt = Date.now();
+      // The requests that caused the batch, to follow one from its request line to its read models.
+      if (events.length > 0 && log.debug()) {
+        log.debug({ events: events.length, position: checkpoint.toString(), correlationIds: correlationIdsOf(events) }, 'batch applied');
+      }
     };
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
     const storeLater = (): void => {
@@ -426,3 +438,7 @@ export async function* readAhead<T>(source: AsyncIterable<T>, prepare: (item: T)
     yield result.value;
   }
 }
+
+/** The distinct correlation ids of a batch's events, the first 20. */
+export const correlationIdsOf = (events: readonly StoredEvent[]): string[] =>
+  [...new Set(events.map((event) => event.metadata.correlationId))].slice(0, 20);

@@ -6,6 +6,9 @@ import { decodeQuery } from '../shared/http.ts';
 import { toMovieView } from '../shared/movies.ts';
 import { windowEndingNowValidUntil, type TrendingRow } from '../trendingMovies/query.ts';
 import { hasHistory, recommendationsFor, userWithoutHistory, weeklyTrending } from './query.ts';
+import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
+import { MovieView, consistentRead, exampleMovie } from '../shared/docs.ts';
+import * as t from 'io-ts';
 
 const RecommendationsQuery = strictPartial({ limit: integerInRange(1, 100) }, 'RecommendationsQuery');
 
@@ -15,9 +18,32 @@ const RecommendationsQuery = strictPartial({ limit: integerInRange(1, 100) }, 'R
  * watches count at once (X-Min-Position waits for them); the neighbours behind `similar` are as fresh
  * as the last similarity refresh.
  */
+/** The answer, as documented and as written. */
+const RecommendationsAnswer = t.type(
+  {
+    items: t.array(t.type({ movie: MovieView, score: t.number, reason: t.keyof({ similar: null, trending: null, popular: null }) })),
+  },
+  'Recommendations',
+);
+
 export const myRecommendationsRoute = (router: Router, dependencies: QueryDependencies & { readonly clock: () => Date }): void => {
   router.get(
     '/me/recommendations',
+    documented({
+      summary: 'Movies for me',
+      description: 'Each with its score and why: `similar` to what I rated or watched, else the `trending` and `popular` fallbacks.',
+      tag: 'viewers',
+      auth: 'user',
+      query: RecommendationsQuery,
+      headers: consistentRead,
+      answers: {
+        200: {
+          description: 'Recommendations, best first',
+          body: RecommendationsAnswer,
+          example: { items: [{ movie: exampleMovie, score: 2.5, reason: 'similar' }] },
+        },
+      },
+    }),
     dependencies.guards.requireUser,
     dependencies.consistentWith('cowatch', 'trending', 'catalogue', 'ratings'),
     async (ctx) => {
@@ -48,7 +74,7 @@ export const myRecommendationsRoute = (router: Router, dependencies: QueryDepend
             score: Math.round(pick.score * 10_000) / 10_000,
             reason: pick.reason,
           })),
-        };
+        } satisfies t.TypeOf<typeof RecommendationsAnswer>;
       };
       if (shared === undefined || (await hasHistory(dependencies.db, userId))) {
         ctx.body = await answer(userId);

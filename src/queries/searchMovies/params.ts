@@ -6,6 +6,7 @@ import { GenreName, type Genre } from '../../domain/movie/values.ts';
 import { fieldErrors, type FieldError } from '../../infrastructure/codecs/decodeErrors.ts';
 import { integerInRange, numberInRange } from '../../infrastructure/codecs/fromQueryString.ts';
 import { strictPartial } from '../../infrastructure/codecs/strict.ts';
+import { schemaLike, withSchema } from '../../infrastructure/codecs/schemaHints.ts';
 import { defaultLimit, pageParams } from '../shared/paging.ts';
 
 // `GET /movies` parameters: the query string through an exact codec, then the checks that span
@@ -20,27 +21,34 @@ interface SearchTextBrand {
   readonly SearchText: unique symbol;
 }
 const textUpTo = (max: number) =>
-  textCodec<SearchTextBrand>(`text of at most ${max.toLocaleString('en-US')} characters`, (text) =>
-    text.length <= max ? undefined : `must be at most ${max.toLocaleString('en-US')} characters`,
+  withSchema(
+    textCodec<SearchTextBrand>(`text of at most ${max.toLocaleString('en-US')} characters`, (text) =>
+      text.length <= max ? undefined : `must be at most ${max.toLocaleString('en-US')} characters`,
+    ),
+    { type: 'string', maxLength: max },
   );
 
 export const sorts = ['relevance', 'rating', 'year', 'title'] as const;
 export type Sort = (typeof sorts)[number];
 const SortParam = t.keyof({ relevance: null, rating: null, year: null, title: null }, `one of ${sorts.join(', ')}`);
 /** Any spelling GenreName takes; a name that is no genre (IMAX) filters nothing, so it is refused here. */
-const GenreParam = new t.Type<Genre, string, unknown>(
-  'GenreParam',
-  (input): input is Genre => GenreName.is(input) && input !== null,
-  (input, context) => {
-    const decoded = GenreName.validate(input, context);
-    if (decoded._tag === 'Left') return decoded;
-    return decoded.right === null ? t.failure(input, context, 'is a screen format, not a genre') : t.success(decoded.right);
-  },
-  String,
+const GenreParam = schemaLike(
+  new t.Type<Genre, string, unknown>(
+    'GenreParam',
+    (input): input is Genre => GenreName.is(input) && input !== null,
+    (input, context) => {
+      const decoded = GenreName.validate(input, context);
+      if (decoded._tag === 'Left') return decoded;
+      return decoded.right === null ? t.failure(input, context, 'is a screen format, not a genre') : t.success(decoded.right);
+    },
+    String,
+  ),
+  GenreName,
+  {},
 );
 const YearParam = integerInRange(1870, 2100);
 
-const SearchQuery = strictPartial(
+export const SearchQuery = strictPartial(
   {
     q: textUpTo(maxQueryLength),
     genre: GenreParam,

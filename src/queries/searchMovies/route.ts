@@ -8,6 +8,9 @@ import { decodeSearchCursor, encodeSearchCursor, type After, type Match, type Or
 import { parseSearch, type SearchRequest } from './params.ts';
 import { correctQuery } from './correction.ts';
 import { searchPage, type Filters, type SearchRow } from './query.ts';
+import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
+import { MovieView, consistentRead, exampleCursor, exampleMovie, pageOf } from '../shared/docs.ts';
+import { SearchQuery } from './params.ts';
 
 /** The typo-tolerant fallback corrects the query's words; beyond this length that is no typo but noise. */
 const maxFuzzyLength = 100;
@@ -25,36 +28,56 @@ const usesOperators = (q: string): boolean => /"|(?:^|\s)-\S|(?:^|\s)or(?:\s|$)/
  * (correction.ts; the cursor remembers which matching it continues).
  */
 export const searchMoviesRoute = (router: Router, dependencies: QueryDependencies): void => {
-  router.get('/movies', dependencies.consistentWith('catalogue', 'ratings'), async (ctx) => {
-    const parsed = parseSearch({ ...ctx.query });
-    if (E.isLeft(parsed)) throw invalidFields(parsed.left);
-    const request = parsed.right;
-    const order: Order = request.sort === 'relevance' && request.q === undefined ? 'rating' : request.sort;
-    const start = request.cursor === undefined ? undefined : decodeSearchCursor(request.cursor, request.fingerprint, order);
-    if (request.cursor !== undefined && (start === undefined || (start.match === 'all') !== (request.q === undefined))) {
-      throw invalidFields([{ path: 'cursor', message: 'is not a cursor this search gave out' }]);
-    }
-    const read = async (): Promise<unknown> => {
-      const { match, rows } = await search(dependencies.db, request, order, start);
-      const items = rows.slice(0, request.limit);
-      const last = items[items.length - 1];
-      return page(
-        items.map(toMovieView),
-        rows.length > request.limit && last !== undefined
-          ? encodeSearchCursor(request.fingerprint, { match, after: keyOf(order, last) })
-          : null,
+  router.get(
+    '/movies',
+    documented({
+      summary: 'Search, filter and sort the catalogue',
+      description:
+        '`q` in web-search syntax ("a phrase", -word, or), title matches first; misspelt words are corrected when full text finds nothing. ' +
+        'Without `q`, relevance is the rating order.',
+      tag: 'movies',
+      query: SearchQuery,
+      headers: consistentRead,
+      answers: {
+        200: {
+          description: 'A page of movies',
+          body: pageOf(MovieView, 'MoviePage'),
+          example: { items: [exampleMovie], nextCursor: exampleCursor },
+        },
+      },
+    }),
+    dependencies.consistentWith('catalogue', 'ratings'),
+    async (ctx) => {
+      const parsed = parseSearch({ ...ctx.query });
+      if (E.isLeft(parsed)) throw invalidFields(parsed.left);
+      const request = parsed.right;
+      const order: Order = request.sort === 'relevance' && request.q === undefined ? 'rating' : request.sort;
+      const start = request.cursor === undefined ? undefined : decodeSearchCursor(request.cursor, request.fingerprint, order);
+      if (request.cursor !== undefined && (start === undefined || (start.match === 'all') !== (request.q === undefined))) {
+        throw invalidFields([{ path: 'cursor', message: 'is not a cursor this search gave out' }]);
+      }
+      const read = async (): Promise<unknown> => {
+        const { match, rows } = await search(dependencies.db, request, order, start);
+        const items = rows.slice(0, request.limit);
+        const last = items[items.length - 1];
+        return page(
+          items.map(toMovieView),
+          rows.length > request.limit && last !== undefined
+            ? encodeSearchCursor(request.fingerprint, { match, after: keyOf(order, last) })
+            : null,
+        );
+      };
+      if (dependencies.searchResults === undefined) {
+        ctx.body = await read();
+        return;
+      }
+      ctx.type = 'application/json';
+      ctx.body = await dependencies.searchResults.page(
+        JSON.stringify([request.fingerprint, order, request.cursor ?? null, request.limit]),
+        read,
       );
-    };
-    if (dependencies.searchResults === undefined) {
-      ctx.body = await read();
-      return;
-    }
-    ctx.type = 'application/json';
-    ctx.body = await dependencies.searchResults.page(
-      JSON.stringify([request.fingerprint, order, request.cursor ?? null, request.limit]),
-      read,
-    );
-  });
+    },
+  );
 };
 
 const search = async (

@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
 import { sql } from 'slonik';
 import { z } from 'zod';
+import { asComponent } from '../../infrastructure/codecs/schemaHints.ts';
 
 // How every query shows a movie (DESIGN.md): the row it selects, and the exact codec of the answer.
 
@@ -30,20 +31,23 @@ export type MovieRow = z.infer<typeof MovieRow>;
 
 const halfStars = ['0.5', '1.0', '1.5', '2.0', '2.5', '3.0', '3.5', '4.0', '4.5', '5.0'] as const;
 
-export const MovieView = t.exact(
-  t.type({
-    id: t.string,
-    slug: t.string,
-    title: t.string,
-    year: t.union([t.number, t.null]),
-    genres: t.array(t.string),
-    overview: t.string,
-    externalIds: t.record(t.string, t.union([t.string, t.number])),
-    rating: t.exact(t.type({ average: t.union([t.number, t.null]), count: t.number, histogram: t.record(t.string, t.number) })),
-    createdAt: t.string,
-    updatedAt: t.string,
-  }),
-  'MovieView',
+export const MovieView = asComponent(
+  t.exact(
+    t.type({
+      id: t.string,
+      slug: t.string,
+      title: t.string,
+      year: t.union([t.number, t.null]),
+      genres: t.array(t.string),
+      overview: t.string,
+      externalIds: t.record(t.string, t.union([t.string, t.number])),
+      rating: t.exact(t.type({ average: t.union([t.number, t.null]), count: t.number, histogram: t.record(t.string, t.number) })),
+      createdAt: t.string,
+      updatedAt: t.string,
+    }),
+    'MovieView',
+  ),
+  'Movie',
 );
 export type MovieView = t.TypeOf<typeof MovieView>;
 

@@ -17,6 +17,26 @@ import {
   type TrendingWindow,
   type WindowBounds,
 } from './query.ts';
+import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
+import { MovieView, consistentRead, exampleMovie } from '../shared/docs.ts';
+
+/** The answer, as documented and as written. */
+const TrendingAnswer = t.intersection(
+  [
+    t.type({
+      window: t.keyof({ '24h': null, '7d': null }),
+      basis: t.keyof({ now: null, 'latest-activity': null }),
+      from: t.string,
+      to: t.string,
+      halfLifeHours: t.number,
+    }),
+    t.type({
+      items: t.array(t.type({ movie: MovieView, score: t.number, watches: t.number, ratings: t.number })),
+      nextCursor: t.union([t.string, t.null]),
+    }),
+  ],
+  'Trending',
+);
 
 const TrendingQuery = strictPartial({ window: t.keyof({ '24h': null, '7d': null }), ...pageParams }, 'TrendingQuery');
 
@@ -39,21 +59,48 @@ interface Position {
  * are kept in memory while provably current (pageCache.ts), as search pages are.
  */
 export const trendingMoviesRoute = (router: Router, dependencies: QueryDependencies & { readonly clock: () => Date }): void => {
-  router.get('/movies/trending', dependencies.consistentWith('trending', 'catalogue', 'ratings'), async (ctx) => {
-    const { window = '24h', limit = defaultLimit, cursor } = decodeQuery(TrendingQuery, ctx);
-    const start: Position | undefined = cursor === undefined ? undefined : positionOf(cursor);
-    const now = dependencies.clock();
-    const read = () => trendingList(dependencies.db, window, limit, now, start);
-    if (dependencies.trendingResults === undefined) {
-      ctx.body = await read();
-      return;
-    }
-    ctx.type = 'application/json';
-    ctx.body = await dependencies.trendingResults.page(JSON.stringify([window, limit, cursor ?? null]), read, {
-      // A page after a cursor keeps the cursor's window: only the read models change it.
-      validUntil: start === undefined ? windowEndingNowValidUntil(now) : undefined,
-    });
-  });
+  router.get(
+    '/movies/trending',
+    documented({
+      summary: 'Trending movies over the last 24 hours or 7 days',
+      description:
+        'When nothing happened in the window ending now, the same window ending at the newest activity (`basis: latest-activity`).',
+      tag: 'movies',
+      query: TrendingQuery,
+      headers: consistentRead,
+      answers: {
+        200: {
+          description: 'A page of the ranking',
+          body: TrendingAnswer,
+          example: {
+            window: '7d',
+            basis: 'now',
+            from: '2024-02-22T20:15:00.000Z',
+            to: '2024-02-29T20:15:00.000Z',
+            halfLifeHours: 42,
+            items: [{ movie: exampleMovie, score: 3.1416, watches: 2, ratings: 3 }],
+            nextCursor: null,
+          },
+        },
+      },
+    }),
+    dependencies.consistentWith('trending', 'catalogue', 'ratings'),
+    async (ctx) => {
+      const { window = '24h', limit = defaultLimit, cursor } = decodeQuery(TrendingQuery, ctx);
+      const start: Position | undefined = cursor === undefined ? undefined : positionOf(cursor);
+      const now = dependencies.clock();
+      const read = () => trendingList(dependencies.db, window, limit, now, start);
+      if (dependencies.trendingResults === undefined) {
+        ctx.body = await read();
+        return;
+      }
+      ctx.type = 'application/json';
+      ctx.body = await dependencies.trendingResults.page(JSON.stringify([window, limit, cursor ?? null]), read, {
+        // A page after a cursor keeps the cursor's window: only the read models change it.
+        validUntil: start === undefined ? windowEndingNowValidUntil(now) : undefined,
+      });
+    },
+  );
 };
 
 const trendingList = async (db: DatabasePool, window: TrendingWindow, limit: number, now: Date, start: Position | undefined) => {
@@ -74,7 +121,7 @@ const trendingList = async (db: DatabasePool, window: TrendingWindow, limit: num
     ...describe(window, position.basis, bounds),
     items: items.map((row) => ({ movie: toMovieView(row), score: round(row.score), watches: row.watches, ratings: row.ratings })),
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor([position.to, position.basis, last.score, last.movie_id]) : null,
-  };
+  } satisfies t.TypeOf<typeof TrendingAnswer>;
 };
 
 const describe = (window: TrendingWindow, basis: Basis, bounds: WindowBounds) => ({

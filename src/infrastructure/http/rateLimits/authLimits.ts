@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { HttpProblem } from '../problem.ts';
 import { refusal, take, type Rejected } from './rejection.ts';
 
 /**
@@ -39,15 +38,20 @@ export const loginLimits =
     const account = accountKey(ctx.request.body);
     await refuseIfSpent(limiters.byAddress, 'login_failures_address', ctx.ip, rejected);
     if (account !== undefined) await refuseIfSpent(limiters.byAccount, 'login_failures_account', account, rejected);
+    // The route says a login failed (`ctx.state.loginFailed`): the JSON login throws its 401, the
+    // OAuth2 form answers 400 invalid_grant, and both are a wrong password.
+    const recordIfFailed = async (): Promise<void> => {
+      if ((ctx.state as { loginFailed?: boolean }).loginFailed !== true) return;
+      await recordFailure(limiters.byAddress, ctx.ip);
+      if (account !== undefined) await recordFailure(limiters.byAccount, account);
+    };
     try {
       await next();
     } catch (error) {
-      if (error instanceof HttpProblem && error.status === 401) {
-        await recordFailure(limiters.byAddress, ctx.ip);
-        if (account !== undefined) await recordFailure(limiters.byAccount, account);
-      }
+      await recordIfFailed();
       throw error;
     }
+    await recordIfFailed();
     if (account !== undefined && ctx.status < 300) await limiters.byAccount.delete(account);
   };
 
