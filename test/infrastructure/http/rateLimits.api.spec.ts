@@ -206,3 +206,28 @@ describe('the general limit by default', function () {
     expect(reply.headers.get('ratelimit-policy')).to.equal('50000;w=10');
   });
 });
+
+describe('the login limit and the OAuth2 form', function () {
+  this.timeout(60_000);
+  let running: TestService;
+  let api: Client;
+
+  before(async () => {
+    running = await startTestService({ TRUST_PROXY: '1' });
+    api = client(running.base);
+  });
+  after(async () => {
+    await running.stop();
+  });
+
+  it('counts a wrong password given through the OAuth2 form (400 invalid_grant) as a failed login', async () => {
+    const account = await register(api, uniqueEmail(), 'the right password');
+    const form = (password: string, address: string) =>
+      api.post('/auth/login', undefined, { form: { grant_type: 'password', username: account.email, password }, ...from(address) });
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      const reply = await form('a wrong password', `10.0.4.${attempt}`);
+      expect([reply.status, reply.body.error], `attempt ${attempt}`).to.deep.equal([400, 'invalid_grant']);
+    }
+    expectRefused(await form(account.password, '10.0.4.6'), 60);
+  });
+});
