@@ -22,8 +22,8 @@ export interface CliContext {
 }
 
 /** The service logs to stdout; every other command to stderr, so that its stdout is only its output (`--json`). */
-const context = async (logStream: NodeJS.WritableStream = process.stderr, overrides: NodeJS.ProcessEnv = {}): Promise<CliContext> => {
-  const config = loadConfig({ ...process.env, ...overrides });
+const context = async (logStream: NodeJS.WritableStream = process.stderr): Promise<CliContext> => {
+  const config = loadConfig(process.env);
   if (E.isLeft(config)) throw new StartupError(config.left);
   const jwtSecret = config.right.auth.jwtSecret ?? (await generatedSecret(config.right.dataDir, 'jwt-secret'));
   const resolved: Config = { ...config.right, auth: { ...config.right.auth, jwtSecret } };
@@ -38,10 +38,12 @@ const program = new Command()
 program
   .command('serve')
   .description('run the HTTP API (with the embedded PostgreSQL unless DATABASE_URL is set)')
-  .option('--role <roles>', 'what this process runs, comma-separated: api, projector, scheduler (FASTFLIX_ROLES; all three by default)')
-  .action(async (options: { role?: string }) =>
-    serveCommand(await context(process.stdout, options.role === undefined ? {} : { FASTFLIX_ROLES: options.role })),
-  );
+  .option('--role <roles>', 'what this process runs: some of api,projector,scheduler (FASTFLIX_ROLES is its environment form)')
+  .action(async (options: { role?: string }) => {
+    // The flag is the variable's command-line form, decoded and checked by the same codec.
+    if (options.role !== undefined) process.env.FASTFLIX_ROLES = options.role;
+    await serveCommand(await context(process.stdout));
+  });
 
 program
   .command('migrate')
