@@ -21,7 +21,7 @@ const environments = ['development', 'production', 'test'] as const;
 const processRoles = ['api', 'projector', 'scheduler'] as const;
 
 /** Every variable FastFlix reads. Unset optional variables select the embedded defaults (DESIGN.md). */
-export const Environment = t.partial({
+const Environment = t.partial({
   NODE_ENV: oneOf(environments),
   HOST: nonEmpty,
   PORT: integerBetween(0, 65_535),
