@@ -10,7 +10,7 @@ import { freePort } from '../test/support/postgresServer.ts';
 import { seededRandom } from '../test/support/seededRandom.ts';
 import { openLoop, type Answer, type PlannedRequest } from './support/arrivals.ts';
 import { describeMachine } from './support/environment.ts';
-import { load } from './support/load.ts';
+import { load, loadHeaders, loadRow } from './support/load.ts';
 import { fromBench, startHttpProcess } from './support/processes.ts';
 import { startBenchService, waitUntilCaughtUp, type BenchService } from './support/service.ts';
 import { round, summarise, table, whole } from './support/stats.ts';
@@ -27,6 +27,7 @@ import { round, summarise, table, whole } from './support/stats.ts';
 const rate = Number(process.env.BENCH_RATE ?? 1_000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const connections = 50;
+const aloneSeconds = Number(process.env.BENCH_ALONE_SECONDS ?? 4);
 const dataset = fromBench('../shared/data/movielens/ml-latest-small');
 
 /** Each kind's share of the requests (per mille), and how to make one. */
@@ -141,6 +142,22 @@ const weighted = (choices: ReturnType<typeof kinds>): (() => PlannedRequest) => 
   };
 };
 
+const asAutocannon =
+  (make: () => PlannedRequest) =>
+  (request: autocannon.Request): autocannon.Request => {
+    const planned = make();
+    return {
+      ...request,
+      method: planned.method,
+      path: planned.path,
+      headers: {
+        ...(planned.token === undefined ? {} : { authorization: `Bearer ${planned.token}` }),
+        ...(planned.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(planned.body === undefined ? {} : { body: JSON.stringify(planned.body) }),
+    };
+  };
+
 const byStatus = (answers: readonly Answer[]): string => {
   const counts = new Map<number, number>();
   for (const answer of answers) counts.set(answer.status, (counts.get(answer.status) ?? 0) + 1);
@@ -211,6 +228,14 @@ export const main = async (): Promise<void> => {
         `the constant-JSON ceiling ${whole(ceiling.requestsPerSecond)} requests/s (mix at ${round((answers.length / elapsed / ceiling.requestsPerSecond) * 100, 1)}% of it)`,
     );
     console.log(`projection lag after the load stopped: every read model at the head ${round(lagMs, 0)} ms later`);
+    // Where the time goes: each kind alone, closed loop (autocannon) at 50 connections, what it sustains.
+    const alone = [];
+    for (const choice of choices) {
+      alone.push(
+        await load(`${choice.kind} alone`, { url: service.base, connections, seconds: aloneSeconds, request: asAutocannon(choice.make) }),
+      );
+    }
+    console.log(`\n${table(loadHeaders, alone.map(loadRow))}`);
     const met = answers.length / elapsed >= 2_000 && all.p99 <= 100 && errors === 0 && lagMs <= 1_000;
     console.log(`targets (≥ 2,000 requests/s, p99 ≤ 100 ms, no errors, lag back to 0 within 1 s): ${met ? 'met' : 'missed'}`);
   } finally {

@@ -15,7 +15,7 @@ export const withCommandSpan = <Result extends E.Either<{ readonly kind: string 
   correlationId: string,
   handle: () => Promise<Result>,
 ): Promise<Result> =>
-  tracer.startActiveSpan(
+  tracer().startActiveSpan(
     `command ${commandName(stream, command)}`,
     { attributes: { 'fastflix.stream': stream, [correlationIdAttribute]: correlationId } },
     (span) =>

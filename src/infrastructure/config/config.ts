@@ -36,6 +36,9 @@ const BaseEnvironment = t.partial({
   REDIS_URL: urlWithScheme(['redis:', 'rediss:']),
   MONGODB_URL: urlWithScheme(['mongodb:', 'mongodb+srv:']),
   SMTP_URL: urlWithScheme(['smtp:', 'smtps:']),
+  // Read by the OpenTelemetry SDK itself (tracing/startTracing.ts); named here so a bad one stops the start.
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlWithScheme(['http:', 'https:']),
+  OTEL_SERVICE_NAME: nonEmpty,
   JWT_SECRET: secret(32),
   ACCESS_TOKEN_TTL: durationSeconds,
   PASSWORD_HASH_COST: integerBetween(10, 20),
@@ -46,9 +49,6 @@ const BaseEnvironment = t.partial({
   SHUTDOWN_TIMEOUT: durationSeconds,
   READ_YOUR_WRITES_TIMEOUT: durationSeconds,
   QUERY_TIMEOUT: durationSeconds,
-  // Read by the OpenTelemetry SDK itself (tracing/startTracing.ts); named here so a bad one stops the start.
-  OTEL_EXPORTER_OTLP_ENDPOINT: urlWithScheme(['http:', 'https:']),
-  OTEL_SERVICE_NAME: nonEmpty,
 });
 const Environment = t.intersection([BaseEnvironment, LimitsEnvironment]);
 

@@ -38,7 +38,7 @@ export const checkAppend = (
   return { stream: name.right, events: normalised, expectedRevision };
 };
 
-const metadataKeys = new Set(['occurredAt', 'actorId', 'correlationId', 'causationId', 'traceparent']);
+const metadataKeys = new Set(['occurredAt', 'actorId', 'correlationId', 'causationId', 'bulk', 'traceparent']);
 const traceparent = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 const problemsOf = (event: EventToAppend, eventId: string): string[] => {
@@ -61,6 +61,8 @@ const problemsOf = (event: EventToAppend, eventId: string): string[] => {
   if (!(metadata.causationId === null || typeof metadata.causationId === 'string')) {
     problems.push('metadata.causationId must be a string or null');
   }
+  // Absent, not undefined: an undefined key would hash differently from how it reads back.
+  if ('bulk' in metadata && typeof metadata.bulk !== 'boolean') problems.push('metadata.bulk must be a boolean when present');
   // Optional (tracing), but when present a W3C traceparent: it is hashed, and readers parse it.
   if (metadata.traceparent !== undefined && !(typeof metadata.traceparent === 'string' && traceparent.test(metadata.traceparent))) {
     problems.push('metadata.traceparent must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)');

@@ -71,11 +71,13 @@ const assembledJson = (value: unknown): string => {
 };
 
 /**
- * Metadata has these four keys and an optional traceparent (checkAppend), already in canonical order
- * here; without a traceparent the text is what it was before traces existed, so old hashes hold.
+ * Metadata has these four keys and an optional `bulk` and `traceparent` (checkAppend), already in
+ * canonical order here. The optional ones are written only when present, so events without them hash
+ * as they did before they existed.
  */
 const canonicalMetadata = (metadata: EventMetadata): string =>
-  `{"actorId":${JSON.stringify(metadata.actorId)},"causationId":${JSON.stringify(metadata.causationId)},` +
+  `{"actorId":${JSON.stringify(metadata.actorId)},${metadata.bulk === undefined ? '' : `"bulk":${JSON.stringify(metadata.bulk)},`}` +
+  `"causationId":${JSON.stringify(metadata.causationId)},` +
   `"correlationId":${JSON.stringify(metadata.correlationId)},"occurredAt":${JSON.stringify(metadata.occurredAt)}` +
   `${metadata.traceparent === undefined ? '' : `,"traceparent":${JSON.stringify(metadata.traceparent)}`}}`;
 

@@ -29,6 +29,8 @@ export interface EventMetadata {
   readonly correlationId: string;
   /** The event or command that directly caused this one. */
   readonly causationId: string | null;
+  /** Appended by a bulk load (the MovieLens import, `demo`): reactors notify, broadcast and mail nobody for it. */
+  readonly bulk?: boolean;
   /**
    * The W3C trace context of the request that appended the event, when tracing was on (absent
    * otherwise), so that later subscribers' spans join or link to that request's trace. Hashed like

@@ -26,8 +26,8 @@ export const withEventSpan = async <T>(
     'fastflix.event.position': event.position.toString(),
   };
   return parent === undefined
-    ? tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes }, (span) => settled(span, fn))
-    : tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent, (span) => settled(span, fn));
+    ? tracer().startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes }, (span) => settled(span, fn))
+    : tracer().startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes }, parent, (span) => settled(span, fn));
 };
 
 /** Runs `fn` in a span of its own that links to the trace of every request among `events`. */
@@ -37,7 +37,7 @@ export const withBatchSpan = async <T>(
   attributes: Attributes,
   fn: (span: Span) => Promise<T>,
 ): Promise<T> =>
-  tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes, root: true }, (span) => {
+  tracer().startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes, root: true }, (span) => {
     // Links are read from the events only when the span records: with tracing off, nothing is scanned.
     if (span.isRecording()) span.addLinks(linksOf(events));
     return settled(span, fn);

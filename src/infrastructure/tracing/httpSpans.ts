@@ -10,7 +10,7 @@ import { correlationIdAttribute, tracer } from './tracer.ts';
  */
 export const httpSpans = (): Middleware<RequestState> => async (ctx, next) => {
   const parent = propagation.extract(context.active(), ctx.headers);
-  await tracer.startActiveSpan(
+  await tracer().startActiveSpan(
     `${ctx.method} unmatched`,
     {
       kind: SpanKind.SERVER,

@@ -13,7 +13,7 @@ import { correlationIdAttribute, tracer } from './tracer.ts';
 export const tracedEventStore = (store: EventStore): EventStore => ({
   ...store,
   appendToStream: (stream, events, options) =>
-    tracer.startActiveSpan(
+    tracer().startActiveSpan(
       'eventStore.append',
       {
         kind: SpanKind.CLIENT,

@@ -31,6 +31,11 @@ describe('the trace context in event metadata', () => {
     expect(encodeEvent(stream, traced).metadataJson).to.equal(reference(traced.metadata));
   });
 
+  it('is hashed in canonical order beside the bulk-load flag', () => {
+    const both = event({ traceparent, bulk: true });
+    expect(encodeEvent(stream, both).metadataJson).to.equal(reference(both.metadata));
+  });
+
   it('leaves the metadata of an event without one exactly as it was hashed before traces existed', () => {
     const plain = event();
     expect(encodeEvent(stream, plain).metadataJson).to.equal(
