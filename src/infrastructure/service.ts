@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { auditRoutes } from '../audit/routes.ts';
 import { createAdmin, logCreateAdminOutcome } from '../commands/createAdmin/handler.ts';
+import { readNotificationRoutes } from '../commands/readNotification/route.ts';
 import { commandRoutes } from '../commands/routes.ts';
 import { loadAccount } from '../commands/shared/accounts.ts';
 import { createMovieAvailabilityCache } from '../commands/shared/movieAvailability.ts';
@@ -178,16 +179,10 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       const now = (): number => clock().getTime();
       const searchResults = createPageCache({ changes: catalogueChanges, now });
       const trendingResults = createPageCache({ changes: trendingChanges, now, maxCharacters: 4 * 2 ** 20 });
-      const queries = queryRoutes({
-        ...dependencies,
-        db,
-        movieViews,
-        searchResults,
-        trendingResults,
-        consistentWith: readYourWrites(positions, config.readYourWritesTimeoutMs, stoppedAmong(pool)),
-      });
+      const consistentWith = readYourWrites(positions, config.readYourWritesTimeoutMs, stoppedAmong(pool));
+      const queries = queryRoutes({ ...dependencies, db, movieViews, searchResults, trendingResults, consistentWith });
       const audit = auditRoutes({ pool, store: eventStore, registry, guards: dependencies.guards, postgresLog: kind === 'postgres' });
-      return [commandRoutes(dependencies), queries, audit];
+      return [commandRoutes(dependencies), readNotificationRoutes({ ...dependencies, db, consistentWith }), queries, audit];
     };
     const routers = [operationsRoutes(checks, metrics), ...(config.roles.includes('api') ? await apiRoutes() : [])];
     const app = createHttpApp({ log, metrics, routers });
