@@ -29,8 +29,6 @@ export interface EventMetadata {
   readonly correlationId: string;
   /** The event or command that directly caused this one. */
   readonly causationId: string | null;
-  /** Written by a bulk load (import, demo): reactors pass over it, so nobody is notified or mailed. */
-  readonly bulk?: boolean;
 }
 
 /** An event to append. `eventId` makes appends idempotent: a retry with the same ids is a no-op. */
