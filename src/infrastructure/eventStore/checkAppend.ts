@@ -38,7 +38,7 @@ export const checkAppend = (
   return { stream: name.right, events: normalised, expectedRevision };
 };
 
-const metadataKeys = new Set(['occurredAt', 'actorId', 'correlationId', 'causationId']);
+const metadataKeys = new Set(['occurredAt', 'actorId', 'correlationId', 'causationId', 'bulk']);
 
 const problemsOf = (event: EventToAppend, eventId: string): string[] => {
   const problems: string[] = [];
@@ -60,6 +60,8 @@ const problemsOf = (event: EventToAppend, eventId: string): string[] => {
   if (!(metadata.causationId === null || typeof metadata.causationId === 'string')) {
     problems.push('metadata.causationId must be a string or null');
   }
+  // Absent, not undefined: an undefined key would hash differently from how it reads back.
+  if ('bulk' in metadata && typeof metadata.bulk !== 'boolean') problems.push('metadata.bulk must be a boolean when present');
   const keys = Object.keys(metadata);
   if (keys.some((key) => !metadataKeys.has(key))) {
     problems.push(`metadata has unknown fields: ${keys.filter((key) => !metadataKeys.has(key)).join(', ')}`);

@@ -70,9 +70,13 @@ const assembledJson = (value: unknown): string => {
   return `${text}}`;
 };
 
-/** Metadata has exactly these four keys (checkAppend), already in canonical order here. */
+/**
+ * Metadata has these four keys and an optional `bulk` (checkAppend), already in canonical order here.
+ * `bulk` is written only when present, so events without it hash as they did before it existed.
+ */
 const canonicalMetadata = (metadata: EventMetadata): string =>
-  `{"actorId":${JSON.stringify(metadata.actorId)},"causationId":${JSON.stringify(metadata.causationId)},` +
+  `{"actorId":${JSON.stringify(metadata.actorId)},${metadata.bulk === undefined ? '' : `"bulk":${JSON.stringify(metadata.bulk)},`}` +
+  `"causationId":${JSON.stringify(metadata.causationId)},` +
   `"correlationId":${JSON.stringify(metadata.correlationId)},"occurredAt":${JSON.stringify(metadata.occurredAt)}}`;
 
 /** The event's data and metadata as canonical JSON (what is stored) and its digest. */

@@ -29,6 +29,8 @@ export interface EventMetadata {
   readonly correlationId: string;
   /** The event or command that directly caused this one. */
   readonly causationId: string | null;
+  /** Appended by a bulk load (the MovieLens import, `demo`): reactors notify, broadcast and mail nobody for it. */
+  readonly bulk?: boolean;
 }
 
 /** An event to append. `eventId` makes appends idempotent: a retry with the same ids is a no-op. */

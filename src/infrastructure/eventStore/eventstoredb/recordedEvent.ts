@@ -9,7 +9,7 @@ import { fromEsdbPosition } from './positions.ts';
 // and the data (stored as JSON); the rest of our envelope goes into the record's free-form metadata,
 // a JSON object:
 //
-//     { occurredAt, actorId, correlationId, causationId, schemaVersion, hash }
+//     { occurredAt, actorId, correlationId, causationId, bulk?, schemaVersion, hash }
 //
 // `hash` is the hex of the stream's hash chain at this event (envelope.ts): the appender computes it
 // from the `hash` of the event before, so readers get it back without recomputing the chain.
@@ -42,6 +42,7 @@ export const toStoredEvent = (record: RecordedEvent): StoredEvent | undefined =>
       actorId: metadata.actorId,
       correlationId: metadata.correlationId,
       causationId: metadata.causationId,
+      ...(typeof metadata.bulk === 'boolean' ? { bulk: metadata.bulk } : {}),
     },
     streamName: streamName.right,
     revision: record.revision,
