@@ -36,7 +36,7 @@ const recorder = (name: string, prefix: string, options: { poison?: string; incl
     startAt: 'start',
     ...(options.includeBulk === undefined ? {} : { includeBulk: options.includeBulk }),
     handle: async (event, { once }) => {
-      const title = String(event.data.title);
+      const title = titleOf(event);
       if (!title.startsWith(prefix)) return;
       recording.delivered.push(title);
       if (options.poison !== undefined && title === `${prefix} ${options.poison}`) throw new Error(`cannot react to ${title}`);
@@ -48,6 +48,8 @@ const recorder = (name: string, prefix: string, options: { poison?: string; incl
   };
   return [reactor, recording];
 };
+
+const titleOf = (event: StoredEvent): string => (typeof event.data.title === 'string' ? event.data.title : '');
 
 const bulk = (event: EventToAppend): EventToAppend => ({ ...event, metadata: { ...event.metadata, bulk: true } });
 
@@ -161,7 +163,7 @@ describe('the reactor runtime', function () {
       name,
       eventTypes: ['MovieAdded'],
       handle: (event: StoredEvent) => {
-        if (String(event.data.title).startsWith(name)) recording.push(String(event.data.title));
+        if (titleOf(event).startsWith(name)) recording.push(titleOf(event));
         return Promise.resolve();
       },
     };
