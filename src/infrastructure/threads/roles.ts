@@ -23,8 +23,8 @@ export interface RunningRole {
 /** Starts a role, its metrics (if any) registered in `registry`. */
 export const roles: Record<Role, (settings: RoleSettings, log: Logger, registry: Registry) => Promise<RunningRole>> = {
   projector: (settings, log, registry) => startProjector(settings, log, createProjectionMetrics(registry)),
-  scheduler: (settings, log) => {
+  scheduler: (settings, log, registry) => {
     lowerThreadPriority(log);
-    return startScheduler(settings, log);
+    return startScheduler(settings, log, registry);
   },
 };

@@ -1,0 +1,33 @@
+import type pg from 'pg';
+import type { Registry } from 'prom-client';
+import { openEventStore } from '../../infrastructure/eventStore/openEventStore.ts';
+import type { Logger } from '../../infrastructure/logging/logger.ts';
+import type { RoleSettings } from '../../infrastructure/threads/roles.ts';
+import { reactors, type ReactorDependencies } from '../index.ts';
+import { createReactorMetrics } from './metrics.ts';
+import { startReactors, type RunningReactors } from './startReactors.ts';
+
+/** The registered reactors (src/reactors/index.ts), run in a role's thread with an event store of their own. */
+export const startReactorRole = async (
+  settings: RoleSettings,
+  pool: pg.Pool,
+  log: Logger,
+  registry: Registry,
+  extra: Omit<ReactorDependencies, 'pool' | 'log'> = {},
+): Promise<RunningReactors> => {
+  const databaseUrl = new URL(settings.databaseUrl);
+  const { store } = await openEventStore({ eventStoreUrl: settings.eventStoreUrl }, pool, databaseUrl, log);
+  const running = startReactors(reactors({ pool, log, ...extra }), {
+    pool,
+    lockConnection: { connectionString: databaseUrl.href },
+    store,
+    log,
+    metrics: createReactorMetrics(registry),
+  });
+  return {
+    stop: async () => {
+      await running.stop();
+      await store.close();
+    },
+  };
+};
