@@ -3,6 +3,7 @@ import { MongoClient } from 'mongodb';
 import { auditRoutes } from '../audit/routes.ts';
 import { createAdmin, logCreateAdminOutcome } from '../commands/createAdmin/handler.ts';
 import { readNotificationRoutes } from '../commands/readNotification/route.ts';
+import { liveRoutes } from './http/pages/liveRoutes.ts';
 import { commandRoutes } from '../commands/routes.ts';
 import { loadAccount } from '../commands/shared/accounts.ts';
 import { createMovieAvailabilityCache } from '../commands/shared/movieAvailability.ts';
@@ -182,7 +183,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       const consistentWith = readYourWrites(positions, config.readYourWritesTimeoutMs, stoppedAmong(pool));
       const queries = queryRoutes({ ...dependencies, db, movieViews, searchResults, trendingResults, consistentWith });
       const audit = auditRoutes({ pool, store: eventStore, registry, guards: dependencies.guards, postgresLog: kind === 'postgres' });
-      return [commandRoutes(dependencies), readNotificationRoutes({ ...dependencies, db, consistentWith }), queries, audit];
+      return [commandRoutes(dependencies), readNotificationRoutes({ ...dependencies, db, consistentWith }), queries, audit, liveRoutes()];
     };
     const routers = [operationsRoutes(checks, metrics), ...(config.roles.includes('api') ? await apiRoutes() : [])];
     const app = createHttpApp({ log, metrics, routers });
