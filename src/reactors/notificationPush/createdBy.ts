@@ -1,9 +1,12 @@
 import type pg from 'pg';
-import type { Position } from '../../infrastructure/eventStore/eventStore.ts';
-import type { NotificationRow } from '../../queries/myNotifications/query.ts';
+import type { JsonObject, Position } from '../../infrastructure/eventStore/eventStore.ts';
+import type { StoredNotification } from '../../queries/myNotifications/view.ts';
 
 /** The notifications one event caused, as the projection made them (through notifications_by_cause). */
-export const notificationsCausedAt = async (pool: pg.Pool, position: Position): Promise<(NotificationRow & { user_id: string })[]> => {
+export const notificationsCausedAt = async (
+  pool: pg.Pool,
+  position: Position,
+): Promise<(StoredNotification<JsonObject> & { user_id: string })[]> => {
   const { rows } = await pool.query<{
     notification_id: string;
     user_id: string;
@@ -11,7 +14,7 @@ export const notificationsCausedAt = async (pool: pg.Pool, position: Position): 
     created_at: Date;
     read_at: Date | null;
     cause_position: string;
-    detail: Record<string, unknown>;
+    detail: JsonObject;
   }>(
     `SELECT notification_id, user_id, type, created_at, read_at, cause_position::text AS cause_position, detail
        FROM rm_notifications.notifications WHERE cause_position = $1 ORDER BY notification_id`,

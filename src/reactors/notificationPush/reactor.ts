@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Position } from '../../infrastructure/eventStore/eventStore.ts';
+import type { JsonValue, Position } from '../../infrastructure/eventStore/eventStore.ts';
 import { toNotificationView } from '../../queries/myNotifications/view.ts';
 import type { Reactor } from '../runtime/index.ts';
 import { notificationsCausedAt } from './createdBy.ts';
@@ -9,7 +9,11 @@ export interface NotificationPushDependencies {
   /** True once the notifications read model has applied the event at `position` (false: not in time). */
   readonly notificationsReached: (position: Position) => Promise<boolean>;
   /** Sends to the room of that user only, on every API node. */
-  readonly emitToUser: (userId: string, event: 'notification.created', payload: Record<string, unknown>) => Promise<void> | void;
+  readonly emitToUser: (
+    userId: string,
+    event: 'notification.created',
+    payload: { readonly position: string } & { readonly [key: string]: JsonValue },
+  ) => Promise<void> | void;
 }
 
 /**
