@@ -20,6 +20,7 @@ import { queryRoutes } from '../queries/routes.ts';
 import { createPageCache } from '../queries/shared/pageCache.ts';
 import { followReadModelChanges } from '../queries/shared/readModelChanges.ts';
 import { readYourWrites } from '../queries/shared/readYourWrites.ts';
+import { startLiveFeed, type LiveFeedOptions } from '../reactors/liveFeed/liveFeed.ts';
 import { followEndedSessions } from './auth/endedSessions.ts';
 import { createGuards } from './auth/guards.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
@@ -113,6 +114,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     if (failed !== undefined) throw failed.reason;
     checks.push(projectionsCheck(pool, eventStore));
 
+    let liveFeedAuth: Pick<LiveFeedOptions, 'tokens' | 'endedSessions' | 'now'> | undefined;
     /** The `api` role: commands and queries. */
     const apiRoutes = async (): Promise<Router[]> => {
       const registry = eventRegistry(domainEventDefinitions);
@@ -134,6 +136,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
         now: () => clock().getTime(),
       });
       closers.push(endedSessions.close);
+      liveFeedAuth = { tokens, endedSessions, now: () => clock().getTime() };
       const dependencies = {
         ...environment,
         // Commands only: reads that must see the stream as it is now (a role check) use `environment`.
@@ -189,6 +192,17 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     const app = createHttpApp({ log, metrics, routers });
     const server = await listen(app, { ...config.http, log });
     closers.push(server.close);
+    if (liveFeedAuth !== undefined) {
+      const feed = await startLiveFeed({
+        server: server.server,
+        store: eventStore,
+        redisUrl: config.redisUrl,
+        log,
+        registry: metrics.registry,
+        ...liveFeedAuth,
+      });
+      closers.push(feed.close);
+    }
     log.info({ port: server.port, embeddedPostgres: database.embedded, roles: config.roles }, 'FastFlix is listening');
 
     return { port: server.port, databaseUrl: database.url, eventStore, routes: routesOf(routers), stop: closeAll };
