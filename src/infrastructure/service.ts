@@ -102,7 +102,13 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
 
     const metrics = createMetrics();
     // The projector and scheduler processes of DESIGN.md, each in a thread of its own (roleThread.ts).
-    const roleSettings = { databaseUrl: database.url.href, eventStoreUrl: config.eventStoreUrl, poolSize: config.database.poolSize };
+    const roleSettings = {
+      databaseUrl: database.url.href,
+      eventStoreUrl: config.eventStoreUrl,
+      poolSize: config.database.poolSize,
+      redisUrl: config.redisUrl?.href,
+      apiInThisProcess: config.roles.includes('api'),
+    };
     const threadRoles = config.roles.filter((role): role is Role => role !== 'api');
     const threads = await Promise.allSettled(threadRoles.map((role) => startRoleThread(role, roleSettings, log)));
     for (const thread of threads) {

@@ -14,6 +14,9 @@ export interface RoleSettings {
   readonly databaseUrl: string;
   readonly eventStoreUrl: string | undefined;
   readonly poolSize: number;
+  /** For pushes to users' sockets from a role's thread (src/reactors/liveFeed/userFeed.ts). */
+  readonly redisUrl?: string;
+  readonly apiInThisProcess?: boolean;
 }
 
 export interface RunningRole {

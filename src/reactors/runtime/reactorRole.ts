@@ -4,6 +4,7 @@ import { openEventStore } from '../../infrastructure/eventStore/openEventStore.t
 import type { Logger } from '../../infrastructure/logging/logger.ts';
 import type { RoleSettings } from '../../infrastructure/threads/roles.ts';
 import { reactors, type ReactorDependencies } from '../index.ts';
+import { openUserFeed } from '../liveFeed/userFeed.ts';
 import { createReactorMetrics } from './metrics.ts';
 import { startReactors, type RunningReactors } from './startReactors.ts';
 
@@ -13,11 +14,18 @@ export const startReactorRole = async (
   pool: pg.Pool,
   log: Logger,
   registry: Registry,
-  extra: Omit<ReactorDependencies, 'pool' | 'log'> = {},
+  extra: Partial<Omit<ReactorDependencies, 'pool' | 'log'>> = {},
 ): Promise<RunningReactors> => {
   const databaseUrl = new URL(settings.databaseUrl);
+  const userFeed =
+    extra.userFeed ??
+    openUserFeed({
+      redisUrl: settings.redisUrl === undefined ? undefined : new URL(settings.redisUrl),
+      apiInThisProcess: settings.apiInThisProcess ?? false,
+      log,
+    });
   const { store } = await openEventStore({ eventStoreUrl: settings.eventStoreUrl }, pool, databaseUrl, log);
-  const running = startReactors(reactors({ pool, log, ...extra }), {
+  const running = startReactors(reactors({ pool, log, ...extra, userFeed }), {
     pool,
     lockConnection: { connectionString: databaseUrl.href },
     store,
@@ -28,6 +36,7 @@ export const startReactorRole = async (
     stop: async () => {
       await running.stop();
       await store.close();
+      await userFeed.close();
     },
   };
 };
