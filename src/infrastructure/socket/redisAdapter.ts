@@ -4,6 +4,8 @@ import type { Logger } from '../logging/logger.ts';
 
 export interface RedisFeedLink {
   readonly adapter: ReturnType<typeof createAdapter>;
+  /** Errors seen from Redis since start (each is logged only when it follows a healthy spell). */
+  readonly faults: () => number;
   readonly close: () => Promise<void>;
 }
 
@@ -19,7 +21,9 @@ export const redisFeedLink = (redisUrl: URL, log: Logger): RedisFeedLink => {
   const pub = new Redis(redisUrl.href, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   const sub = new Redis(redisUrl.href, { maxRetriesPerRequest: null });
   let faulty = false;
+  let faults = 0;
   const fault = (error: unknown): void => {
+    faults++;
     if (faulty) return;
     faulty = true;
     log.warn({ err: error }, 'Redis is unavailable: the live feed serves only this process until it returns');
@@ -46,6 +50,7 @@ export const redisFeedLink = (redisUrl: URL, log: Logger): RedisFeedLink => {
   };
   return {
     adapter: createAdapter(publisher, sub),
+    faults: () => faults,
     close: async () => {
       pub.disconnect();
       sub.disconnect();
