@@ -48,7 +48,7 @@ const statementsInOrder = () => {
   const reads: sql.Read[] = [];
   const flush = (except?: Kind): void => {
     if (except !== 'movies' && movies.length > 0) statements.push(sql.insertMovies(movies.splice(0)));
-    if (except !== 'ratings' && ratings.length > 0) statements.push(sql.countRatings(ratings.splice(0)));
+    if (except !== 'ratings' && ratings.length > 0) statements.push(...sql.countRatings(ratings.splice(0)));
     if (except !== 'watchlists' && watchlists.length > 0) statements.push(sql.changeWatchlists(watchlists.splice(0)));
     if (except !== 'reads' && reads.length > 0) statements.push(sql.markRead(reads.splice(0)));
   };

@@ -29,6 +29,13 @@ CREATE TABLE notification_genre_ratings (
   ratings integer NOT NULL,
   PRIMARY KEY (user_id, genre)
 );
+-- Each user's three most-rated genres (ties by name), kept as their counts change: keyed by genre, so a
+-- new movie finds its audience without ranking every user's genres.
+CREATE TABLE notification_top_genres (
+  genre   text NOT NULL,
+  user_id uuid NOT NULL,
+  PRIMARY KEY (genre, user_id)
+);
 -- Keyed by movie first: a change of a movie looks up its watchers.
 CREATE TABLE notification_watchlists (
   movie_id uuid NOT NULL,

@@ -44,7 +44,32 @@ export interface RatingDelta {
  * genres does not move the counts of its earlier ratings (so a count is floored at 0): the top three
  * genres are a taste, not a ledger.
  */
-export const countRatings = (deltas: readonly RatingDelta[]): Statement => ({
+export const countRatings = (deltas: readonly RatingDelta[]): Statement[] => {
+  const users = JSON.stringify([...new Set(deltas.map((delta) => delta.user_id))]);
+  return [
+    countRatingsByGenre(deltas),
+    // Then the top three of the users whose counts moved, in two statements: one statement's delete
+    // is not seen by its own insert.
+    {
+      text: `DELETE FROM notification_top_genres t USING jsonb_array_elements_text($1::jsonb) AS u(user_id) WHERE t.user_id = u.user_id::uuid`,
+      values: [users],
+    },
+    {
+      text: `INSERT INTO notification_top_genres (genre, user_id)
+             SELECT ranked.genre, ranked.user_id
+               FROM jsonb_array_elements_text($1::jsonb) AS u(user_id)
+               CROSS JOIN LATERAL (
+                 SELECT c.user_id, c.genre FROM notification_genre_ratings c
+                  WHERE c.user_id = u.user_id::uuid AND c.ratings > 0
+                  ORDER BY c.ratings DESC, c.genre LIMIT 3
+               ) ranked
+             ORDER BY 1, 2`,
+      values: [users],
+    },
+  ];
+};
+
+const countRatingsByGenre = (deltas: readonly RatingDelta[]): Statement => ({
   text: `INSERT INTO notification_genre_ratings AS c (user_id, genre, ratings)
          SELECT d.user_id, g.genre, GREATEST(0, sum(d.delta))
            FROM jsonb_to_recordset($1::jsonb) AS d(user_id uuid, movie_id uuid, delta integer)
@@ -105,9 +130,8 @@ export const newMovieInFavouriteGenres = (cause: Cause, movie: MovieRow): Statem
          SELECT ${notificationId('$1', 'top.user_id')}, top.user_id, 'movie.inFavouriteGenre', $1, $2, $3, NULL,
                 jsonb_build_object('movie', jsonb_build_object('id', $4::uuid, 'slug', $5::text, 'title', $6::text),
                                    'genres', to_jsonb(array_agg(top.genre ORDER BY top.genre)))
-           FROM (SELECT user_id, genre, row_number() OVER (PARTITION BY user_id ORDER BY ratings DESC, genre) AS rank
-                   FROM notification_genre_ratings WHERE ratings > 0) top
-          WHERE top.rank <= 3 AND top.genre = ANY($7::text[])
+           FROM notification_top_genres top
+          WHERE top.genre = ANY($7::text[])
           GROUP BY top.user_id
          ON CONFLICT (notification_id) DO NOTHING`,
   values: [cause.eventId, cause.position, cause.at, movie.movie_id, movie.slug, movie.title, movie.genres],
