@@ -94,4 +94,30 @@ describe('the live page in a browser', function () {
     await page.screenshot({ path: new URL('live-page.png', artifacts).pathname, fullPage: true });
     expect(errors, errors.join('\n')).to.deep.equal([]);
   });
+
+  it('renews an expired token and, reconnecting, shows what was added while it was away', async () => {
+    // The page is signed in and live (the test before). Its refresh is held until a movie has been
+    // added while the socket is down, so the movie can only arrive through the reconnection's `since`.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let renewals = 0;
+    await page.route('**/auth/refresh', async (route) => {
+      renewals += 1;
+      await held;
+      await route.continue();
+    });
+    running.clock.advance(16 * 60);
+    await page.waitForSelector('#status:text-matches("^Renewing")', { timeout: 15_000 });
+    const title = `While Away ${Date.now()}`;
+    const adminAgain = (await signInAsAdmin(api)).accessToken;
+    const added = await addMovie(api, adminAgain, { title, genres: ['western'] });
+    expect(await page.isVisible(`#movies li:has-text("${title}")`)).to.equal(false);
+    release();
+    await page.waitForSelector('#status:text-is("Live")', { timeout: 15_000 });
+    await page.waitForSelector(`#movies li[data-movie="${added.movieId}"]`, { timeout: 15_000 });
+    // Its notification was pushed while the page was away: the inbox read after renewing has it.
+    await page.waitForSelector(`#notifications li:has-text("New in western: ${title}")`, { timeout: 15_000 });
+    expect(renewals).to.equal(1);
+    await page.screenshot({ path: new URL('live-page-renewed.png', artifacts).pathname, fullPage: true });
+  });
 });

@@ -49,18 +49,76 @@
     byId('movies').prepend(li);
   };
 
-  const signedIn = async (accessToken) => {
+  // Tokens are kept in memory only. `position` is the newest the page has shown: a reconnection
+  // asks for what came after it (`since`), so nothing sent while it was away is lost.
+  let tokens;
+  let position;
+  const seen = (payload) => {
+    if (typeof payload.position === 'string' && (position === undefined || BigInt(payload.position) > BigInt(position))) {
+      position = payload.position;
+    }
+  };
+
+  const loadInbox = async () => {
+    const inbox = await fetch('/me/notifications?limit=20', { headers: { authorization: `Bearer ${tokens.accessToken}` } });
+    if (inbox.ok) for (const notification of (await inbox.json()).items) showNotification(notification, 'append');
+  };
+
+  /** A new access token from the refresh token; signed out when the session is over. */
+  const renew = async () => {
+    const reply = await fetch('/auth/refresh', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: tokens.refreshToken }),
+    });
+    if (!reply.ok) {
+      signOut('Signed out: the session has ended');
+      return;
+    }
+    tokens = await reply.json();
+    socket.connect();
+    await loadInbox();
+  };
+
+  const signedIn = async (signIn) => {
+    tokens = signIn;
     byId('sign-in').hidden = true;
     byId('feed').hidden = false;
     status.textContent = 'Connecting…';
-    socket = io({ auth: { token: accessToken }, transports: ['websocket'] });
+    // auth as a function: each (re)connection sends the current token and the position reached.
+    socket = io({
+      auth: (send) => send(position === undefined ? { token: tokens.accessToken } : { token: tokens.accessToken, since: position }),
+      transports: ['websocket'],
+    });
     socket.on('connect', () => (status.textContent = 'Live'));
     socket.on('connect_error', (error) => (status.textContent = `Not connected: ${error.message}`));
-    socket.on('disconnect', () => (status.textContent = 'Disconnected'));
-    socket.on('movie.added', showMovie);
-    socket.on('notification.created', (notification) => showNotification(notification));
-    const inbox = await fetch('/me/notifications?limit=20', { headers: { authorization: `Bearer ${accessToken}` } });
-    if (inbox.ok) for (const notification of (await inbox.json()).items) showNotification(notification, 'append');
+    socket.on('session.ended', (why) => (status.textContent = `Renewing: ${why.reason}`));
+    socket.on('disconnect', (reason) => {
+      // The server ends a socket whose token expired or whose session ended: renew, then reconnect.
+      if (reason === 'io server disconnect' && tokens !== undefined) void renew();
+      else status.textContent = 'Disconnected';
+    });
+    socket.on('resync', () => void loadInbox());
+    socket.on('movie.added', (movie) => {
+      seen(movie);
+      showMovie(movie);
+    });
+    socket.on('notification.created', (notification) => {
+      seen(notification);
+      showNotification(notification);
+    });
+    await loadInbox();
+  };
+
+  const signOut = (message) => {
+    tokens = undefined;
+    position = undefined;
+    socket?.close();
+    byId('movies').replaceChildren();
+    byId('notifications').replaceChildren();
+    byId('feed').hidden = true;
+    byId('sign-in').hidden = false;
+    status.textContent = message;
   };
 
   byId('sign-in').addEventListener('submit', async (event) => {
@@ -78,15 +136,8 @@
       error.hidden = false;
       return;
     }
-    await signedIn(body.accessToken);
+    await signedIn(body);
   });
 
-  byId('sign-out').addEventListener('click', () => {
-    socket?.close();
-    byId('movies').replaceChildren();
-    byId('notifications').replaceChildren();
-    byId('feed').hidden = true;
-    byId('sign-in').hidden = false;
-    status.textContent = 'Signed out';
-  });
+  byId('sign-out').addEventListener('click', () => signOut('Signed out'));
 })();
