@@ -81,7 +81,9 @@ export const startLiveFeed = async (options: LiveFeedOptions): Promise<LiveFeed>
       return;
     }
     const since = checked.right.since;
-    if (since === undefined) {
+    // Up to what the feed has read, `since` is a position of the log: no query (a reconnection storm
+    // of thousands would otherwise queue for the pool). Beyond it, the log's head decides.
+    if (since === undefined || since <= feed.position()) {
       socket.data = checked.right;
       next();
       return;
