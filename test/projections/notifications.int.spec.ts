@@ -124,6 +124,19 @@ describe('the notifications projection', () => {
     expect(await of(keeper)).to.have.length(2);
   });
 
+  it('tells a deactivated account nothing more, neither of new movies nor of its watchlist', async () => {
+    const user = await withTaste();
+    const [listed, crime] = [uuid(), uuid()];
+    await spec.given(
+      bulk(added(listed, ['drama'])),
+      { type: 'AddedToWatchlist', data: { userId: user, movieId: listed } },
+      { type: 'UserDeactivated', data: { userId: user } },
+      added(crime, ['crime']),
+      { type: 'MovieArchived', data: { movieId: listed } },
+    );
+    expect(await of(user)).to.deep.equal([]);
+  });
+
   it('gives a notification the same id whenever its event is applied, and keeps the first read of it', async () => {
     const user = uuid();
     const welcome = recorded(registered(user), { occurredAt: '2026-12-04T10:00:00.000Z' });

@@ -17,6 +17,7 @@ export const notifications: Projection = {
   version: 1,
   eventTypes: [
     'UserRegistered',
+    'UserDeactivated',
     'MovieAdded',
     'MovieDetailsChanged',
     'MovieArchived',
@@ -88,6 +89,9 @@ const applyEvent = (event: RecordedEvent<DomainEvent>, batch: Batch): void => {
   switch (event.type) {
     case 'UserRegistered':
       if (notifies) batch.single(sql.welcome(cause, event.data.userId, event.data.displayName));
+      return;
+    case 'UserDeactivated':
+      for (const statement of sql.leaveAudiences(event.data.userId)) batch.single(statement);
       return;
     case 'MovieAdded': {
       const { movieId, slug, title, genres } = event.data;

@@ -114,6 +114,15 @@ export const markRead = (reads: readonly Read[]): Statement => ({
   values: [JSON.stringify(reads)],
 });
 
+/**
+ * A deactivated account is told nothing more: it leaves every audience. Its inbox stays (an account
+ * is not reactivated; erasure, when it comes, is another matter).
+ */
+export const leaveAudiences = (userId: string): Statement[] => [
+  { text: 'DELETE FROM notification_top_genres WHERE user_id = $1', values: [userId] },
+  { text: 'DELETE FROM notification_watchlists WHERE user_id = $1', values: [userId] },
+];
+
 const insertColumns =
   'INSERT INTO notifications (notification_id, user_id, type, cause_event_id, cause_position, created_at, read_at, detail)';
 
