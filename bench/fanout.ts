@@ -20,6 +20,7 @@ import { round, summarise, table, whole } from './support/stats.ts';
 
 const clientCount = Number(process.env.BENCH_CLIENTS ?? 5_000);
 const phaseOneMovies = Number(process.env.BENCH_MOVIES ?? 20);
+const loadProcesses = Number(process.env.BENCH_LOAD_PROCESSES ?? 1);
 const admin = { email: 'bench-admin@fastflix.test', password: 'bench admin password' };
 const secret = `bench-secret-${randomUUID()}-${randomUUID()}`;
 const now = (): number => performance.timeOrigin + performance.now();
@@ -53,22 +54,34 @@ export const main = async (): Promise<void> => {
     },
     `${base}/readyz`,
   );
-  const load = fork(fromBench('bench/fanout/clients.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ask = <K extends FromClients['kind']>(message: ToClients, answer: K): Promise<Extract<FromClients, { kind: K }>> =>
-    new Promise((resolve) => {
-      const listener = (reply: FromClients): void => {
-        if (reply.kind !== answer) return;
-        load.off('message', listener);
-        resolve(reply as Extract<FromClients, { kind: K }>);
-      };
-      load.on('message', listener);
-      load.send(message);
-    });
+  // BENCH_LOAD_PROCESSES (default 1) load processes share the clients between them.
+  const loads = Array.from({ length: loadProcesses }, () =>
+    fork(fromBench('bench/fanout/clients.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  );
+  /** Sends each load process its message (by its index), and gathers their answers of the kind named. */
+  const ask = <K extends FromClients['kind']>(
+    message: (index: number) => ToClients,
+    answer: K,
+  ): Promise<Extract<FromClients, { kind: K }>[]> =>
+    Promise.all(
+      loads.map(
+        (load, index) =>
+          new Promise<Extract<FromClients, { kind: K }>>((resolve) => {
+            const listener = (reply: FromClients): void => {
+              if (reply.kind !== answer) return;
+              load.off('message', listener);
+              resolve(reply as Extract<FromClients, { kind: K }>);
+            };
+            load.on('message', listener);
+            load.send(message(index));
+          }),
+      ),
+    );
+  const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
   try {
-    console.log(`${describeMachine()} · shared with other sessions' work while it ran · ${whole(clientCount)} clients in one load process`);
+    console.log(
+      `${describeMachine()} · shared with other sessions' work while it ran · ${whole(clientCount)} clients in ${loadProcesses} load process(es)`,
+    );
     const adminToken = String((await post(base, '/auth/login', admin)).accessToken);
     // Viewers' access tokens minted with the service's secret: 5,000 sign-ups would only measure scrypt.
     const tokens = createTokenService({
@@ -81,7 +94,12 @@ export const main = async (): Promise<void> => {
       { length: clientCount },
       () => tokens.issueAccessToken({ sub: randomId(), role: 'user', sid: randomId() }).token,
     );
-    const connected = await ask({ kind: 'connect', base, tokens: viewerTokens }, 'connected');
+    const share = Math.ceil(clientCount / loadProcesses);
+    const connectedEach = await ask(
+      (index) => ({ kind: 'connect', base, tokens: viewerTokens.slice(index * share, (index + 1) * share) }),
+      'connected',
+    );
+    const connected = { ms: Math.max(...connectedEach.map((reply) => reply.ms)), failed: sum(connectedEach.map((reply) => reply.failed)) };
     console.log(`connected ${whole(clientCount - connected.failed)} of ${whole(clientCount)} in ${whole(connected.ms)} ms`);
 
     let n = 0;
@@ -100,7 +118,7 @@ export const main = async (): Promise<void> => {
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const { receipts } = await ask({ kind: 'receipts' }, 'receipts');
+    const receipts = (await ask(() => ({ kind: 'receipts' }), 'receipts')).flatMap((reply) => reply.receipts);
     const answered = new Map(phaseOne.map((movie) => [movie.position, movie.answeredAt]));
     const latencies: number[] = [];
     let missed = 0;
@@ -124,12 +142,25 @@ export const main = async (): Promise<void> => {
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const reconnected = await ask({ kind: 'reconnect' }, 'reconnected');
+    const reconnectedEach = await ask(() => ({ kind: 'reconnect' }), 'reconnected');
+    const reconnected = {
+      catchUpMs: reconnectedEach.flatMap((reply) => reply.catchUpMs),
+      handshakeMs: reconnectedEach.flatMap((reply) => reply.handshakeMs),
+      failed: sum(reconnectedEach.map((reply) => reply.failed)),
+      resyncs: sum(reconnectedEach.map((reply) => reply.resyncs)),
+    };
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     adding = false;
     await keepAdding;
     phaseTwo.push((await addMovie()).position);
-    const checked = await ask({ kind: 'check', positions: [...phaseOne.map((movie) => movie.position), ...phaseTwo] }, 'checked');
+    const positions = [...phaseOne.map((movie) => movie.position), ...phaseTwo];
+    const checkedEach = await ask(() => ({ kind: 'check', positions }), 'checked');
+    const checked = {
+      complete: sum(checkedEach.map((reply) => reply.complete)),
+      gaps: sum(checkedEach.map((reply) => reply.gaps)),
+      duplicates: sum(checkedEach.map((reply) => reply.duplicates)),
+      late: sum(checkedEach.map((reply) => reply.late)),
+    };
     const catchUp = summarise(reconnected.catchUpMs);
     const handshakes = summarise(reconnected.handshakeMs);
 
@@ -168,7 +199,7 @@ export const main = async (): Promise<void> => {
         `${whole(reconnected.failed)} reconnections failed, ${whole(reconnected.resyncs)} resyncs, ${whole(checked.late)} clients without the last movie after 30 s`,
     );
   } finally {
-    load.send({ kind: 'exit' } satisfies ToClients);
+    for (const load of loads) load.send({ kind: 'exit' } satisfies ToClients);
     await service.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
