@@ -44,6 +44,16 @@ export default tseslint.config(
     audit: ['commands', 'queries', 'reactors'],
   }),
   {
+    // Browser scripts of the pages the service serves: plain JavaScript, outside the TypeScript project.
+    files: ['src/**/pages/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'script',
+      globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', CSS: 'readonly', io: 'readonly' },
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       // chai's `expect(x).to.be.true` style is an expression statement by design.

@@ -5,6 +5,7 @@ const benchmarks: Record<string, () => Promise<{ main: (args: string[]) => Promi
   append: () => import('./append.ts'),
   audit: () => import('./audit.ts'),
   commands: () => import('./commands.ts'),
+  fanout: () => import('./fanout.ts'),
   import: () => import('./import.ts'),
   mix: () => import('./mix.ts'),
   rebuild: () => import('./rebuild.ts'),

@@ -1,4 +1,5 @@
 import { accountEvents } from './account/events.ts';
+import { inboxEvents } from './inbox/events.ts';
 import { movieEvents } from './movie/events.ts';
 import { reservationEvents } from './reservation/events.ts';
 import { sessionEvents } from './session/events.ts';
@@ -6,7 +7,14 @@ import type { EventOf } from './shared/eventDefinition.ts';
 import { viewingEvents } from './viewing/events.ts';
 
 /** Every event type FastFlix records, with its codec and upcasters. */
-export const domainEventDefinitions = [...accountEvents, ...sessionEvents, ...reservationEvents, ...movieEvents, ...viewingEvents] as const;
+export const domainEventDefinitions = [
+  ...accountEvents,
+  ...sessionEvents,
+  ...reservationEvents,
+  ...movieEvents,
+  ...viewingEvents,
+  ...inboxEvents,
+] as const;
 
 export type DomainEvent = EventOf<(typeof domainEventDefinitions)[number]>;
 export type DomainEventType = DomainEvent['type'];

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { auditRoutes } from '../audit/routes.ts';
 import { createAdmin, logCreateAdminOutcome } from '../commands/createAdmin/handler.ts';
+import { readNotificationRoutes } from '../commands/readNotification/route.ts';
+import { liveRoutes } from './http/pages/liveRoutes.ts';
 import { commandRoutes } from '../commands/routes.ts';
 import { loadAccount } from '../commands/shared/accounts.ts';
 import { createMovieAvailabilityCache } from '../commands/shared/movieAvailability.ts';
@@ -20,6 +22,7 @@ import { queryRoutes } from '../queries/routes.ts';
 import { createPageCache } from '../queries/shared/pageCache.ts';
 import { followReadModelChanges } from '../queries/shared/readModelChanges.ts';
 import { readYourWrites } from '../queries/shared/readYourWrites.ts';
+import { startLiveFeed, type LiveFeedOptions } from '../reactors/liveFeed/liveFeed.ts';
 import { followEndedSessions } from './auth/endedSessions.ts';
 import { createGuards } from './auth/guards.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
@@ -105,7 +108,13 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     const rateLimits = createRateLimits({ config: config.limits, redisUrl: config.redisUrl, log, registry: metrics.registry });
     closers.push(rateLimits.close);
     // The projector and scheduler processes of DESIGN.md, each in a thread of its own (roleThread.ts).
-    const roleSettings = { databaseUrl: database.url.href, eventStoreUrl: config.eventStoreUrl, poolSize: config.database.poolSize };
+    const roleSettings = {
+      databaseUrl: database.url.href,
+      eventStoreUrl: config.eventStoreUrl,
+      poolSize: config.database.poolSize,
+      redisUrl: config.redisUrl?.href,
+      apiInThisProcess: config.roles.includes('api'),
+    };
     const threadRoles = config.roles.filter((role): role is Role => role !== 'api');
     const threads = await Promise.allSettled(threadRoles.map((role) => startRoleThread(role, roleSettings, log)));
     for (const thread of threads) {
@@ -117,6 +126,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     if (failed !== undefined) throw failed.reason;
     checks.push(projectionsCheck(pool, eventStore));
 
+    let liveFeedAuth: Pick<LiveFeedOptions, 'tokens' | 'endedSessions' | 'now'> | undefined;
     /** The `api` role: commands and queries. */
     const apiRoutes = async (): Promise<Router[]> => {
       const registry = eventRegistry(domainEventDefinitions);
@@ -146,6 +156,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       closers.push(positions.close);
       const db = await createQueryPool(database.url, config.database.poolSize, config.database.queryTimeoutMs);
       closers.push(() => db.end());
+      liveFeedAuth = { tokens, endedSessions, now: () => clock().getTime() };
       const dependencies = {
         ...environment,
         // Commands only: reads that must see the stream as it is now (a role check) use `environment`.
@@ -192,16 +203,10 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       const now = (): number => clock().getTime();
       const searchResults = createPageCache({ changes: catalogueChanges, now });
       const trendingResults = createPageCache({ changes: trendingChanges, now, maxCharacters: 4 * 2 ** 20 });
-      const queries = queryRoutes({
-        ...dependencies,
-        db,
-        movieViews,
-        searchResults,
-        trendingResults,
-        consistentWith: readYourWrites(positions, config.readYourWritesTimeoutMs, stoppedAmong(pool)),
-      });
+      const consistentWith = readYourWrites(positions, config.readYourWritesTimeoutMs, stoppedAmong(pool));
+      const queries = queryRoutes({ ...dependencies, db, movieViews, searchResults, trendingResults, consistentWith });
       const audit = auditRoutes({ pool, store: eventStore, registry, guards: dependencies.guards, postgresLog: kind === 'postgres' });
-      return [commandRoutes(dependencies), queries, audit];
+      return [commandRoutes(dependencies), readNotificationRoutes({ ...dependencies, db, consistentWith }), queries, audit, liveRoutes()];
     };
     const routers: Router[] = [operationsRoutes(checks, metrics), ...(config.roles.includes('api') ? await apiRoutes() : [])];
     // The API's documentation describes every router, its own included.
@@ -209,6 +214,17 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     const app = createHttpApp({ log, metrics, routers, trustProxyHops: config.limits.trustProxyHops, limit: rateLimits.general });
     const server = await listen(app, { ...config.http, log });
     closers.push(server.close);
+    if (liveFeedAuth !== undefined) {
+      const feed = await startLiveFeed({
+        server: server.server,
+        store: eventStore,
+        redisUrl: config.redisUrl,
+        log,
+        registry: metrics.registry,
+        ...liveFeedAuth,
+      });
+      closers.push(feed.close);
+    }
     log.info({ port: server.port, embeddedPostgres: database.embedded, roles: config.roles }, 'FastFlix is listening');
 
     return { port: server.port, databaseUrl: database.url, eventStore, routes: routesOf(routers), stop: closeAll };

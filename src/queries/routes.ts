@@ -3,6 +3,7 @@ import type { EventLog } from '../infrastructure/eventStore/foldStream.ts';
 import { alsoWatchedRoute } from './alsoWatched/route.ts';
 import { getMovieRoute } from './getMovie/route.ts';
 import { meRoute } from './me/route.ts';
+import { myNotificationsRoute } from './myNotifications/route.ts';
 import { myRecommendationsRoute } from './myRecommendations/route.ts';
 import { myRatingsRoute } from './myRatings/route.ts';
 import { mySessionsRoute } from './mySessions/route.ts';
@@ -18,6 +19,7 @@ export const queryRoutes = (dependencies: QueryDependencies & EventLog & { reado
   myWatchlistRoute(router, dependencies);
   myRatingsRoute(router, dependencies);
   mySessionsRoute(router, dependencies);
+  myNotificationsRoute(router, dependencies);
   searchMoviesRoute(router, dependencies);
   trendingMoviesRoute(router, dependencies);
   myRecommendationsRoute(router, dependencies);

@@ -97,6 +97,7 @@ export const importMovieLens = async (
     actorId,
     correlationId: 'movielens-import',
     causationId: null,
+    bulk: true,
   });
 
   // links.csv: external ids (optional file).

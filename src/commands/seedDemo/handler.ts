@@ -49,6 +49,7 @@ export const seedDemo = async (
     actorId,
     correlationId: 'demo',
     causationId: null,
+    bulk: true,
   });
   const append = async (
     stream: StreamName,

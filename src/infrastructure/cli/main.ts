@@ -12,6 +12,7 @@ import { evalRecommendationsCommand } from './evalRecommendations.ts';
 import { importMovieLensCommand } from './importMovieLens.ts';
 import { migrateCommand } from './migrate.ts';
 import { projectionsCommands } from './projections.ts';
+import { reactorsCommands } from './reactors.ts';
 import { serveCommand } from './serve.ts';
 
 // `fastflix <command>`: the service and its operator tools. Configuration comes from the environment
@@ -90,6 +91,7 @@ program
   .action(async (options: { data: string; json?: boolean }) => evalRecommendationsCommand(await context(), options));
 
 projectionsCommands(program, context);
+reactorsCommands(program, context);
 auditCommands(program, context);
 
 try {

@@ -39,7 +39,9 @@ export const listen = async (
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    // A backlog of 4,096 (Node's default is 511): thousands of sockets reconnecting at once to the
+    // live feed would otherwise overflow it, and their connections wait out SYN retries of 1, 3, 7 s...
+    server.listen({ port: options.port, host: options.host, backlog: 4_096 }, () => {
       server.off('error', reject);
       resolve();
     });

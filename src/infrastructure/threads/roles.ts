@@ -14,6 +14,9 @@ export interface RoleSettings {
   readonly databaseUrl: string;
   readonly eventStoreUrl: string | undefined;
   readonly poolSize: number;
+  /** For pushes to users' sockets from a role's thread (src/reactors/liveFeed/userFeed.ts). */
+  readonly redisUrl?: string;
+  readonly apiInThisProcess?: boolean;
 }
 
 export interface RunningRole {
@@ -23,8 +26,8 @@ export interface RunningRole {
 /** Starts a role, its metrics (if any) registered in `registry`. */
 export const roles: Record<Role, (settings: RoleSettings, log: Logger, registry: Registry) => Promise<RunningRole>> = {
   projector: (settings, log, registry) => startProjector(settings, log, createProjectionMetrics(registry)),
-  scheduler: (settings, log) => {
+  scheduler: (settings, log, registry) => {
     lowerThreadPriority(log);
-    return startScheduler(settings, log);
+    return startScheduler(settings, log, registry);
   },
 };

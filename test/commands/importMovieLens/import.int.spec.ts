@@ -70,6 +70,8 @@ describe('the MovieLens importer', function () {
     expect(summary.rejected.find((r) => r.file === 'ratings.csv' && r.line === 6)?.reason).to.match(/movie 999 is not in movies.csv/);
 
     const events = await all();
+    // A bulk load: reactors notify, broadcast and mail nobody for any of it.
+    expect(events.filter((e) => e.metadata.bulk !== true).map((e) => e.type)).to.deep.equal([]);
     const added = events.filter((e) => e.type === 'MovieAdded').map((e) => e.data);
     const matrix = added.find((data) => data.movieId === movieIdFor(2));
     expect(matrix).to.deep.include({

@@ -33,6 +33,7 @@ describe('the demo catalogue', function () {
     const events = await opened.store.readAll({ maxCount: 100_000 });
     expect(events.filter((event) => event.type === 'MovieAdded')).to.have.length(240);
     expect(events.filter((event) => event.type === 'MovieRated').length).to.be.greaterThan(400);
+    expect(events.filter((event) => event.metadata.bulk !== true).map((event) => event.type)).to.deep.equal([]);
     const demo = events.find((event) => event.type === 'UserRegistered' && event.data.email === demoAccount.email);
     const hash = demo?.data.passwordHash;
     expect(typeof hash === 'string' && (await environment.passwords.verify(hash, demoAccount.password))).to.equal(true);

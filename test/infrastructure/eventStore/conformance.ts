@@ -171,6 +171,23 @@ export const eventStoreConformance = (name: string, target: () => ConformanceTar
       });
     });
 
+    describe('the bulk flag', () => {
+      it('keeps bulk in the metadata of the events that carry it, reading back none where none was given, and the chain verifies', async () => {
+        const stream = newStream();
+        const plain = event({ n: 0 });
+        const bulk = { ...event({ n: 1 }), metadata: { ...event().metadata, bulk: true } };
+        await store.appendToStream(stream, [plain, bulk]);
+        const read = await store.readStream(stream);
+        expect(read.map((e) => e.metadata)).to.deep.equal([plain.metadata, bulk.metadata]);
+        expect(Object.keys(read[0]?.metadata ?? {})).not.to.include('bulk');
+        const [fromAll] = await store.readAll({ fromPosition: read[1]?.position ?? 0n, maxCount: 1 });
+        expect(fromAll?.metadata.bulk).to.equal(true);
+        expect(firstBrokenLink(read)).to.equal(undefined);
+        // The flag is covered by the hash: dropping it breaks the chain at that event.
+        expect(firstBrokenLink(read.map((e, index) => (index === 1 ? { ...e, metadata: plain.metadata } : e)))).to.equal(1n);
+      });
+    });
+
     describe('reading all streams', () => {
       it('reads forwards and backwards from a position, up to a count, in position order', async () => {
         const stream = newStream();
@@ -259,6 +276,7 @@ export const eventStoreConformance = (name: string, target: () => ConformanceTar
           { ...event(), schemaVersion: 0 },
           { ...event(), data: { when: Number.NaN } },
           { ...event(), metadata: { ...event().metadata, occurredAt: 'yesterday' } },
+          { ...event(), metadata: { ...event().metadata, bulk: 'yes' as unknown as boolean } },
         ];
         for (const bad of cases) {
           const error = await store.appendToStream(stream, [event(), bad]).catch((e: unknown) => e);

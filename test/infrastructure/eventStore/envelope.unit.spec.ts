@@ -75,6 +75,14 @@ describe('the event envelope', () => {
       expect(encodeEvent(stream, a).digest.equals(encodeEvent(streamName('movie', randomUUID()), a).digest)).to.equal(false);
     });
 
+    it('writes the bulk flag into the canonical metadata when present, and only then', () => {
+      const plain = event(1);
+      const bulk = { ...plain, metadata: { ...plain.metadata, bulk: true } };
+      expect(encodeEvent(stream, bulk).metadataJson).to.equal(reference(bulk.metadata));
+      expect(encodeEvent(stream, plain).metadataJson).to.equal(reference(plain.metadata));
+      expect(encodeEvent(stream, bulk).digest.equals(encodeEvent(stream, plain).digest)).to.equal(false);
+    });
+
     it('finds the first event whose stored form was changed', () => {
       let hash: Buffer = genesisHash;
       const stored: StoredEvent[] = [0, 1, 2].map((n) => {

@@ -109,7 +109,13 @@ describe('the OpenAPI document', function () {
         token: String(secondLogin.body.accessToken),
         headers: { 'X-Min-Position': String(secondLogin.body.position) },
       });
+      // The welcome in the viewer's inbox (the login came after the registration that made it).
+      const inbox = await api.get<{ items: { id: string }[] }>('/me/notifications', {
+        token: viewer.accessToken,
+        headers: { 'X-Min-Position': String(secondLogin.body.position) },
+      });
       values = {
+        notification: inbox.body.items[0]?.id ?? 'the welcome was not listed',
         movie: movie.movieId,
         slug: movie.slug,
         doomed: doomed.movieId,
@@ -125,6 +131,7 @@ describe('the OpenAPI document', function () {
         .replace('/admin/audit/streams/{id}', `/admin/audit/streams/movie-${values.movie}`)
         .replace('/admin/audit/actors/{userId}', `/admin/audit/actors/${viewer.userId}`)
         .replace('/me/sessions/{id}', `/me/sessions/${values.session}`)
+        .replace('/me/notifications/{id}/read', `/me/notifications/${values.notification}/read`)
         .replace('/docs/{file}', '/docs/swagger-initializer.js')
         .replace('/admin/users/{id}', `/admin/users/${values.user}`)
         .replace('{idOrSlug}', values.slug ?? '')

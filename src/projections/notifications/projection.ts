@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import type { DomainEvent } from '../../domain/events.ts';
+import type { RecordedEvent } from '../../infrastructure/eventStore/eventRegistry.ts';
+import type { Projection } from '../runtime/projection.ts';
+import type { Statement } from '../runtime/statements.ts';
+import * as sql from './statements.ts';
+
+/**
+ * Each user's inbox: a welcome, a new movie in one of their three most-rated genres, a movie on their
+ * watchlist changed or archived. Events of a bulk load (metadata `bulk`) keep the state that decides
+ * who to notify, but notify nobody. Who is notified depends on the state at the causing event, so the
+ * batch is written in event order: runs of state changes of one kind go as one statement each (a
+ * MovieLens import's ratings are long runs), and each event that notifies is a statement of its own.
+ */
+export const notifications: Projection = {
+  name: 'notifications',
+  version: 1,
+  eventTypes: [
+    'UserRegistered',
+    'UserDeactivated',
+    'MovieAdded',
+    'MovieDetailsChanged',
+    'MovieArchived',
+    'MovieRated',
+    'RatingRetracted',
+    'AddedToWatchlist',
+    'RemovedFromWatchlist',
+    'NotificationRead',
+  ],
+  schema: readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'),
+  statements: (events) => {
+    const batch = statementsInOrder();
+    for (const event of events) applyEvent(event, batch);
+    return batch.done();
+  },
+};
+
+type Kind = 'movies' | 'ratings' | 'watchlists' | 'reads';
+
+/**
+ * Rows of one kind gather until an event of another kind comes, so at most one kind is ever waiting
+ * and the statements keep the events' order.
+ */
+const statementsInOrder = () => {
+  const statements: Statement[] = [];
+  const movies: sql.MovieRow[] = [];
+  const ratings: sql.RatingDelta[] = [];
+  const watchlists: sql.WatchlistChange[] = [];
+  const reads: sql.Read[] = [];
+  const flush = (except?: Kind): void => {
+    if (except !== 'movies' && movies.length > 0) statements.push(sql.insertMovies(movies.splice(0)));
+    if (except !== 'ratings' && ratings.length > 0) statements.push(...sql.countRatings(ratings.splice(0)));
+    if (except !== 'watchlists' && watchlists.length > 0) statements.push(sql.changeWatchlists(watchlists.splice(0)));
+    if (except !== 'reads' && reads.length > 0) statements.push(sql.markRead(reads.splice(0)));
+  };
+  return {
+    movie: (row: sql.MovieRow): void => {
+      flush('movies');
+      movies.push(row);
+    },
+    rating: (row: sql.RatingDelta): void => {
+      flush('ratings');
+      ratings.push(row);
+    },
+    watchlist: (row: sql.WatchlistChange): void => {
+      flush('watchlists');
+      watchlists.push(row);
+    },
+    read: (row: sql.Read): void => {
+      flush('reads');
+      reads.push(row);
+    },
+    single: (statement: Statement): void => {
+      flush();
+      statements.push(statement);
+    },
+    done: (): Statement[] => {
+      flush();
+      return statements;
+    },
+  };
+};
+
+type Batch = ReturnType<typeof statementsInOrder>;
+
+const applyEvent = (event: RecordedEvent<DomainEvent>, batch: Batch): void => {
+  const notifies = event.metadata.bulk !== true;
+  const cause: sql.Cause = { eventId: event.eventId, position: event.position, at: event.metadata.occurredAt };
+  switch (event.type) {
+    case 'UserRegistered':
+      if (notifies) batch.single(sql.welcome(cause, event.data.userId, event.data.displayName));
+      return;
+    case 'UserDeactivated':
+      for (const statement of sql.leaveAudiences(event.data.userId)) batch.single(statement);
+      return;
+    case 'MovieAdded': {
+      const { movieId, slug, title, genres } = event.data;
+      const movie = { movie_id: movieId, slug, title, genres };
+      batch.movie(movie);
+      if (notifies && genres.length > 0) batch.single(sql.newMovieInFavouriteGenres(cause, movie));
+      return;
+    }
+    case 'MovieDetailsChanged': {
+      const { movieId, title, genres } = event.data;
+      const changed = Object.entries(event.data).flatMap(([key, value]) => (key === 'movieId' || value === undefined ? [] : [key]));
+      if (notifies) batch.single(sql.watchlistMovie(cause, 'watchlist.movieChanged', movieId, title, changed.sort()));
+      if (title !== undefined || genres !== undefined) batch.single(sql.changeMovie(movieId, title, genres));
+      return;
+    }
+    case 'MovieArchived':
+      if (notifies) batch.single(sql.watchlistMovie(cause, 'watchlist.movieArchived', event.data.movieId, undefined, []));
+      return;
+    case 'MovieRated':
+      if (event.data.previousScore === null) batch.rating({ user_id: event.data.userId, movie_id: event.data.movieId, delta: 1 });
+      return;
+    case 'RatingRetracted':
+      batch.rating({ user_id: event.data.userId, movie_id: event.data.movieId, delta: -1 });
+      return;
+    case 'AddedToWatchlist':
+    case 'RemovedFromWatchlist':
+      batch.watchlist({ user_id: event.data.userId, movie_id: event.data.movieId, listed: event.type === 'AddedToWatchlist' });
+      return;
+    case 'NotificationRead':
+      batch.read({ user_id: event.data.userId, notification_id: event.data.notificationId, at: event.metadata.occurredAt });
+      return;
+    default:
+      return;
+  }
+};

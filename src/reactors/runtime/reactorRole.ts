@@ -1,0 +1,42 @@
+import type pg from 'pg';
+import type { Registry } from 'prom-client';
+import { openEventStore } from '../../infrastructure/eventStore/openEventStore.ts';
+import type { Logger } from '../../infrastructure/logging/logger.ts';
+import type { RoleSettings } from '../../infrastructure/threads/roles.ts';
+import { reactors, type ReactorDependencies } from '../index.ts';
+import { openUserFeed } from '../liveFeed/userFeed.ts';
+import { createReactorMetrics } from './metrics.ts';
+import { startReactors, type RunningReactors } from './startReactors.ts';
+
+/** The registered reactors (src/reactors/index.ts), run in a role's thread with an event store of their own. */
+export const startReactorRole = async (
+  settings: RoleSettings,
+  pool: pg.Pool,
+  log: Logger,
+  registry: Registry,
+  extra: Partial<Omit<ReactorDependencies, 'pool' | 'log'>> = {},
+): Promise<RunningReactors> => {
+  const databaseUrl = new URL(settings.databaseUrl);
+  const userFeed =
+    extra.userFeed ??
+    openUserFeed({
+      redisUrl: settings.redisUrl === undefined ? undefined : new URL(settings.redisUrl),
+      apiInThisProcess: settings.apiInThisProcess ?? false,
+      log,
+    });
+  const { store } = await openEventStore({ eventStoreUrl: settings.eventStoreUrl }, pool, databaseUrl, log);
+  const running = startReactors(reactors({ pool, log, ...extra, userFeed }), {
+    pool,
+    lockConnection: { connectionString: databaseUrl.href },
+    store,
+    log,
+    metrics: createReactorMetrics(registry),
+  });
+  return {
+    stop: async () => {
+      await running.stop();
+      await store.close();
+      await userFeed.close();
+    },
+  };
+};

@@ -1,0 +1,155 @@
+import { expect } from 'chai';
+import type { DomainEvent } from '../../src/domain/events.ts';
+import type { Genre } from '../../src/domain/movie/values.ts';
+import type { Uuid } from '../../src/domain/shared/codecs.ts';
+import type { RecordedEvent } from '../../src/infrastructure/eventStore/eventRegistry.ts';
+import { notifications } from '../../src/projections/notifications/projection.ts';
+import { projectionSpec, recorded } from '../support/projectionSpec.ts';
+import { displayName, email, overview, slug, title, uuid } from '../support/values.ts';
+
+// Given events, then who has which notification: the three rules, bulk loads notifying nobody, the
+// state behind a notification taken as of its event (order within a batch), and ids that a rebuild
+// gives again.
+
+const registered = (userId: Uuid): DomainEvent => ({
+  type: 'UserRegistered',
+  data: { userId, email: email(`${userId}@fastflix.test`), displayName: displayName('Ada'), passwordHash: '!', role: 'user' },
+});
+const added = (movieId: Uuid, genres: Genre[], name = `Movie ${movieId.slice(0, 6)}`): DomainEvent => ({
+  type: 'MovieAdded',
+  data: {
+    movieId,
+    slug: slug(`m-${movieId}`),
+    title: title(name),
+    year: null,
+    genres,
+    overview: overview('x'),
+    runtime: null,
+    externalIds: {},
+  },
+});
+const rated = (userId: Uuid, movieId: Uuid): DomainEvent => ({
+  type: 'MovieRated',
+  data: { userId, movieId, score: 4 as never, previousScore: null },
+});
+const bulk = (event: DomainEvent): RecordedEvent<DomainEvent> => {
+  const plain = recorded(event);
+  return { ...plain, metadata: { ...plain.metadata, bulk: true } };
+};
+
+interface Row extends Record<string, unknown> {
+  readonly notification_id: string;
+  readonly user_id: string;
+  readonly type: string;
+  readonly detail: Record<string, unknown>;
+  readonly read_at: Date | null;
+}
+
+describe('the notifications projection', () => {
+  const spec = projectionSpec(notifications);
+  const of = async (userId: string): Promise<Row[]> =>
+    spec.rows<Row>('SELECT * FROM notifications WHERE user_id = $1 ORDER BY cause_position, notification_id', [userId]);
+
+  /** A user who rated 3 crime, 2 drama, 1 comedy and 1 horror movie (bulk-loaded, as an import would). */
+  const withTaste = async (): Promise<Uuid> => {
+    const user = uuid();
+    const movies: [Uuid, Genre[]][] = [
+      [uuid(), ['crime']],
+      [uuid(), ['crime', 'drama']],
+      [uuid(), ['crime', 'drama']],
+      [uuid(), ['comedy']],
+      [uuid(), ['horror', 'western']],
+    ];
+    await spec.given(...movies.map(([id, genres]) => bulk(added(id, genres))), ...movies.map(([id]) => bulk(rated(user, id))));
+    return user;
+  };
+
+  it('welcomes a user who registers, and nobody a bulk load registers', async () => {
+    const [user, imported] = [uuid(), uuid()];
+    await spec.given(recorded(registered(user)), bulk(registered(imported)));
+    expect((await of(user)).map((row) => [row.type, row.detail])).to.deep.equal([['welcome', { displayName: 'Ada' }]]);
+    expect(await of(imported)).to.deep.equal([]);
+  });
+
+  it('tells a user of a new movie in one of their three most-rated genres, ties broken by name, and of no other', async () => {
+    const user = await withTaste();
+    const [inTop, outside, horror] = [uuid(), uuid(), uuid()];
+    // crime 3, drama 2, then comedy, horror and western tied at 1: comedy is third by name.
+    await spec.given(added(inTop, ['comedy', 'war']), added(outside, ['war']), added(horror, ['horror']));
+    const rows = await of(user);
+    expect(rows.map((row) => [row.type, row.detail])).to.deep.equal([
+      ['movie.inFavouriteGenre', { movie: { id: inTop, slug: `m-${inTop}`, title: `Movie ${inTop.slice(0, 6)}` }, genres: ['comedy'] }],
+    ]);
+  });
+
+  it('notifies nobody of a bulk-loaded movie, while still counting ratings of it', async () => {
+    const user = await withTaste();
+    const [imported, next] = [uuid(), uuid()];
+    const another = uuid();
+    await spec.given(
+      bulk(added(imported, ['horror'])),
+      bulk(added(another, ['horror'])),
+      bulk(rated(user, imported)),
+      bulk(rated(user, another)),
+    );
+    expect(await of(user)).to.deep.equal([]);
+    // Horror now has 3 ratings, beside crime's 3 and drama's 2.
+    await spec.given(added(next, ['horror']));
+    expect((await of(user)).map((row) => row.type)).to.deep.equal(['movie.inFavouriteGenre']);
+  });
+
+  it('decides on the ratings as they were at the movie, within one batch', async () => {
+    const user = uuid();
+    const [western, first, second] = [uuid(), uuid(), uuid()];
+    await spec.given(added(western, ['western']), added(first, ['western']), rated(user, western), added(second, ['western']));
+    expect((await of(user)).map((row) => (row.detail.movie as { id: string }).id)).to.deep.equal([second]);
+  });
+
+  it('tells those with a movie on their watchlist that it changed or was archived, naming what changed, and not those who took it off', async () => {
+    const [keeper, leaver, movie] = [uuid(), uuid(), uuid()];
+    await spec.given(
+      bulk(added(movie, ['drama'], 'Heat')),
+      { type: 'AddedToWatchlist', data: { userId: keeper, movieId: movie } },
+      { type: 'AddedToWatchlist', data: { userId: leaver, movieId: movie } },
+      { type: 'RemovedFromWatchlist', data: { userId: leaver, movieId: movie } },
+      { type: 'MovieDetailsChanged', data: { movieId: movie, title: title('Heat (1995)'), overview: overview('y') } },
+      { type: 'MovieArchived', data: { movieId: movie } },
+    );
+    expect((await of(keeper)).map((row) => [row.type, row.detail])).to.deep.equal([
+      ['watchlist.movieChanged', { movie: { id: movie, slug: `m-${movie}`, title: 'Heat (1995)' }, changed: ['overview', 'title'] }],
+      ['watchlist.movieArchived', { movie: { id: movie, slug: `m-${movie}`, title: 'Heat (1995)' } }],
+    ]);
+    expect(await of(leaver)).to.deep.equal([]);
+    await spec.given(bulk({ type: 'MovieArchived', data: { movieId: movie } }));
+    expect(await of(keeper)).to.have.length(2);
+  });
+
+  it('tells a deactivated account nothing more, neither of new movies nor of its watchlist', async () => {
+    const user = await withTaste();
+    const [listed, crime] = [uuid(), uuid()];
+    await spec.given(
+      bulk(added(listed, ['drama'])),
+      { type: 'AddedToWatchlist', data: { userId: user, movieId: listed } },
+      { type: 'UserDeactivated', data: { userId: user } },
+      added(crime, ['crime']),
+      { type: 'MovieArchived', data: { movieId: listed } },
+    );
+    expect(await of(user)).to.deep.equal([]);
+  });
+
+  it('gives a notification the same id whenever its event is applied, and keeps the first read of it', async () => {
+    const user = uuid();
+    const welcome = recorded(registered(user), { occurredAt: '2026-12-04T10:00:00.000Z' });
+    await spec.given(welcome);
+    const [row] = await of(user);
+    const id = row?.notification_id as Uuid;
+    await spec.given(welcome);
+    expect((await of(user)).map((r) => r.notification_id)).to.deep.equal([id]);
+    const read = (occurredAt: string, userId = user) =>
+      recorded({ type: 'NotificationRead', data: { userId, notificationId: id } }, { occurredAt });
+    await spec.given(read('2026-12-04T11:00:00.000Z', uuid()));
+    expect((await of(user))[0]?.read_at).to.equal(null);
+    await spec.given(read('2026-12-04T12:00:00.000Z'), read('2026-12-04T13:00:00.000Z'));
+    expect((await of(user))[0]?.read_at?.toISOString()).to.equal('2026-12-04T12:00:00.000Z');
+  });
+});
