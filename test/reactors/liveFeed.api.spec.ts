@@ -52,6 +52,9 @@ describe('the live feed over Socket.IO', function () {
     const message = await feed.waitFor('movie.added', (payload) => payload.movieId === added.movieId);
     expect(message.payload).to.deep.include({ position: added.position, title: 'Arrival on the feed', year: 2016, genres: ['drama'] });
     expect(feed.named('movie.added').filter((m) => m.payload.movieId === added.movieId)).to.have.length(1);
+    const metrics = await (await fetch(`${running.base}/metrics`)).text();
+    expect(metrics).to.match(/^fastflix_live_feed_sockets [1-9]\d*$/m);
+    expect(metrics).to.match(/^fastflix_live_feed_messages_total\{event="movie.added"\} [1-9]\d*$/m);
   });
 
   it("sends rating.recorded to the rater's sockets only, never to another user's", async () => {
