@@ -9,6 +9,7 @@ import { startLiveFeed, type LiveFeed } from '../../src/reactors/liveFeed/liveFe
 import { openPostgresEventStore, type TestEventStore } from '../infrastructure/eventStore/postgresTestStore.ts';
 import { movieAdded } from '../projections/support/titleRecorder.ts';
 import { testLog } from '../support/postgresServer.ts';
+import { waitFor } from '../support/waitFor.ts';
 import { connectFeed, type FeedClient } from './support/feedClient.ts';
 
 // The replay window, with a feed of five: missed events read from the log when the feed's memory does
@@ -36,6 +37,10 @@ describe('the live feed replay window', function () {
       const appended = await opened.store.appendToStream(streamName('movie', randomUUID()), [movieAdded(`${prefix} ${n}`)]);
       positions.push(String(appended.position));
     }
+    // A feed starts at the head it reads, which trails a commit while any older transaction runs on the
+    // (shared) server: wait until it shows the last of these.
+    const last = BigInt(positions[positions.length - 1] ?? -1);
+    await waitFor(async () => ((await opened.store.headPosition()) ?? -1n) >= last);
     return positions;
   };
 
