@@ -80,12 +80,20 @@ describe('the reactor runtime', function () {
     await opened.close();
   });
 
-  const append = (events: readonly EventToAppend[]): Promise<unknown> => store.appendToStream(streamName('movie', randomUUID()), events);
+  /** The newest event this spec appended. Not the store's head: that is the last position below every running
+   * transaction of the whole (shared) server, and may trail an append that has just committed. */
+  let lastAppended = -1n;
+  const append = async (events: readonly EventToAppend[]): Promise<void> => {
+    const result = await store.appendToStream(streamName('movie', randomUUID()), events);
+    if (result.position !== null) lastAppended = result.position;
+  };
+  /** Waits until readers of the log see up to the newest event appended. */
+  const visible = (): Promise<void> => waitFor(async () => ((await store.headPosition()) ?? -1n) >= lastAppended);
   const checkpoint = async (name: string): Promise<bigint> =>
     BigInt((await pool.query<{ position: string }>('SELECT position FROM reactor_state WHERE name = $1', [name])).rows[0]?.position ?? -2);
   const effectRows = async (name: string): Promise<number> =>
     Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM spec_reactor_effects WHERE reactor = $1', [name])).rows[0]?.n);
-  const lastPosition = async (): Promise<bigint> => (await store.headPosition()) ?? -1n;
+  const lastPosition = (): Promise<bigint> => Promise.resolve(lastAppended);
 
   it('acts once per event when the events are delivered again after a crash before the checkpoint', async () => {
     const name = `once-${randomUUID().slice(0, 6)}`;
@@ -134,6 +142,7 @@ describe('the reactor runtime', function () {
     expect(metrics).to.include(`fastflix_reactor_parked_events{reactor="${name}-a"} 1`);
     expect(metrics).to.include(`fastflix_reactor_parked_events{reactor="${name}-b"} 0`);
     expect(metrics).to.include(`fastflix_reactor_failures_total{reactor="${name}-a"} 3`);
+    expect(metrics).to.include(`fastflix_reactor_lag_seconds{reactor="${name}-b"} 0`);
   });
 
   it('passes over the events of bulk loads unless a reactor asks for them', async () => {
@@ -158,6 +167,8 @@ describe('the reactor runtime', function () {
   it('starts a new reactor at the head of the log unless it asks for the past', async () => {
     const name = `head-${randomUUID().slice(0, 6)}`;
     await append([movieAdded(`${name} before`)]);
+    // Where the reactor starts is the head it sees: once it sees this event, it starts after it.
+    await visible();
     const recording: string[] = [];
     const reactor: Reactor = {
       name,

@@ -50,7 +50,10 @@ describe('fastflix reactors status', function () {
       startAt: 'start',
       handle: (event) => (event.data.title === 'poison' ? Promise.reject(new Error('SMTP said no')) : Promise.resolve()),
     };
-    await store.appendToStream(streamName('movie', randomUUID()), [movieAdded('fine'), movieAdded('poison')]);
+    const appended = await store.appendToStream(streamName('movie', randomUUID()), [movieAdded('fine'), movieAdded('poison')]);
+    const head = appended.position ?? -1n;
+    // The store's head trails a commit while any transaction older than it runs on the (shared) server.
+    await waitFor(async () => ((await store.headPosition()) ?? -1n) >= head);
     const running = startReactors([failing], {
       pool,
       lockConnection: { connectionString: opened.database.url.href },
@@ -59,7 +62,6 @@ describe('fastflix reactors status', function () {
       retryDelaysMs: [10],
       standbyPollMs: 100,
     });
-    const head = (await store.headPosition()) ?? -1n;
     try {
       await waitFor(async () => {
         const { rows } = await pool.query<{ position: string }>("SELECT position FROM reactor_state WHERE name = 'mailer'");

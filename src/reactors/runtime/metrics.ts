@@ -5,6 +5,8 @@ export interface ReactorMetrics {
   readonly position: Gauge<'reactor'>;
   /** Positions between the head of the log and the reactor's checkpoint (as the projections' lag). */
   readonly lagEvents: Gauge<'reactor'>;
+  /** While behind the head, how long ago the last event it passed was recorded (0 when caught up), as the projections'. */
+  readonly lagSeconds: Gauge<'reactor'>;
   readonly handled: Counter<'reactor'>;
   /** Bulk-load events passed over. */
   readonly skippedBulk: Counter<'reactor'>;
@@ -24,6 +26,12 @@ export const createReactorMetrics = (registry = new Registry()): ReactorMetrics 
   lagEvents: new Gauge({
     name: 'fastflix_reactor_lag_events',
     help: 'Positions between the head of the log and the reactor checkpoint',
+    labelNames: ['reactor'] as const,
+    registers: [registry],
+  }),
+  lagSeconds: new Gauge({
+    name: 'fastflix_reactor_lag_seconds',
+    help: 'While the reactor is behind the head of the log, seconds since the last event it passed was recorded (0 when caught up)',
     labelNames: ['reactor'] as const,
     registers: [registry],
   }),

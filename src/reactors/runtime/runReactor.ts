@@ -86,17 +86,20 @@ export const runReactor = (reactor: Reactor, runtime: ReactorRuntime): RunningRe
     }
   };
 
-  const reportLag = async (position: Position): Promise<void> => {
+  const reportLag = async (position: Position, last: StoredEvent | undefined): Promise<void> => {
     runtime.metrics?.position.set(labels, Number(position));
     if (runtime.metrics === undefined) return;
     const head = await runtime.store.headPosition();
-    runtime.metrics.lagEvents.set(labels, head === null || head <= position ? 0 : Number(head - position));
+    const behind = head === null || head <= position ? 0 : Number(head - position);
+    runtime.metrics.lagEvents.set(labels, behind);
+    const seconds = behind === 0 || last === undefined ? 0 : (Date.now() - last.recordedAt.getTime()) / 1000;
+    runtime.metrics.lagSeconds.set(labels, Math.max(0, seconds));
   };
 
   const follow = async (): Promise<void> => {
     let stored = await loadCheckpoint(runtime.pool, runtime.store, reactor);
     runtime.metrics?.parked.set(labels, await unresolvedParked(runtime.pool, reactor.name));
-    await reportLag(stored);
+    await reportLag(stored, undefined);
     const subscription = runtime.store.subscribeToAll({
       fromPosition: stored < 0n ? 'start' : stored,
       filter: { eventTypes: reactor.eventTypes },
@@ -109,11 +112,13 @@ export const runReactor = (reactor: Reactor, runtime: ReactorRuntime): RunningRe
     }
     let storedAt = Date.now();
     let lastLag = 0;
+    let lastEvent: StoredEvent | undefined;
     try {
       for await (const batch of subscription) {
         for (const event of batch.events) {
           if (stopping) return;
           await handleWithRetries(event);
+          lastEvent = event;
         }
         if (batch.events.length > 0 || Date.now() - storedAt >= idleCheckpointMs) {
           await storeCheckpoint(runtime.pool, reactor.name, stored, batch.checkpoint);
@@ -122,7 +127,7 @@ export const runReactor = (reactor: Reactor, runtime: ReactorRuntime): RunningRe
         }
         if (Date.now() - lastLag >= 1_000 || batch.caughtUp) {
           lastLag = Date.now();
-          await reportLag(batch.checkpoint);
+          await reportLag(batch.checkpoint, lastEvent);
         }
       }
     } finally {
