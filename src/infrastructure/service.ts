@@ -4,6 +4,7 @@ import { auditRoutes } from '../audit/routes.ts';
 import { createAdmin, logCreateAdminOutcome } from '../commands/createAdmin/handler.ts';
 import { readNotificationRoutes } from '../commands/readNotification/route.ts';
 import { liveRoutes } from './http/pages/liveRoutes.ts';
+import { userFeedChannel } from '../reactors/liveFeed/userFeed.ts';
 import { commandRoutes } from '../commands/routes.ts';
 import { loadAccount } from '../commands/shared/accounts.ts';
 import { createMovieAvailabilityCache } from '../commands/shared/movieAvailability.ts';
@@ -113,7 +114,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       eventStoreUrl: config.eventStoreUrl,
       poolSize: config.database.poolSize,
       redisUrl: config.redisUrl?.href,
-      apiInThisProcess: config.roles.includes('api'),
+      userFeedChannel: config.roles.includes('api') ? userFeedChannel(randomId()) : undefined,
     };
     const threadRoles = config.roles.filter((role): role is Role => role !== 'api');
     const threads = await Promise.allSettled(threadRoles.map((role) => startRoleThread(role, roleSettings, log)));
@@ -219,6 +220,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
         server: server.server,
         store: eventStore,
         redisUrl: config.redisUrl,
+        userFeedChannel: roleSettings.userFeedChannel ?? userFeedChannel(randomId()),
         log,
         registry: metrics.registry,
         ...liveFeedAuth,

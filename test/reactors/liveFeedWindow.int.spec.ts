@@ -6,6 +6,7 @@ import { createTokenService } from '../../src/infrastructure/auth/tokens.ts';
 import { streamName } from '../../src/infrastructure/eventStore/streamName.ts';
 import { randomId } from '../../src/infrastructure/ids.ts';
 import { startLiveFeed, type LiveFeed } from '../../src/reactors/liveFeed/liveFeed.ts';
+import { userFeedChannel } from '../../src/reactors/liveFeed/userFeed.ts';
 import { openPostgresEventStore, type TestEventStore } from '../infrastructure/eventStore/postgresTestStore.ts';
 import { movieAdded } from '../projections/support/titleRecorder.ts';
 import { testLog } from '../support/postgresServer.ts';
@@ -68,6 +69,7 @@ describe('the live feed replay window', function () {
       store: opened.store,
       tokens,
       endedSessions,
+      userFeedChannel: userFeedChannel(randomUUID()),
       redisUrl: undefined,
       log: testLog,
       now: Date.now,

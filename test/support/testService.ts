@@ -49,6 +49,8 @@ export const startTestService = async (
     DATABASE_URL: database.url.href,
     JWT_SECRET: testJwtSecret,
     PASSWORD_HASH_COST: '10',
+    // Every test user signs in from 127.0.0.1, often many at once; the rate-limit specs set it back.
+    PASSWORD_HASHES_PER_ADDRESS: '1000',
     FASTFLIX_DATA_DIR: dataDir,
     ...environment,
   });

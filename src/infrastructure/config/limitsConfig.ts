@@ -70,6 +70,6 @@ export const toLimitsConfig = (env: t.TypeOf<typeof LimitsEnvironment>): LimitsC
     idempotencyKeys: env.RATE_LIMIT_IDEMPOTENCY_KEYS ?? { points: 600, windowSeconds: 60 },
     hashConcurrency,
     hashQueue: env.PASSWORD_HASH_QUEUE ?? 100,
-    hashesPerAddress: env.PASSWORD_HASHES_PER_ADDRESS ?? 2,
+    hashesPerAddress: env.PASSWORD_HASHES_PER_ADDRESS ?? 8,
   };
 };

@@ -16,7 +16,8 @@ export interface RoleSettings {
   readonly poolSize: number;
   /** For pushes to users' sockets from a role's thread (src/reactors/liveFeed/userFeed.ts). */
   readonly redisUrl?: string;
-  readonly apiInThisProcess?: boolean;
+  /** The service's channel to its API thread's live feed, when it serves the API (userFeed.ts). */
+  readonly userFeedChannel?: string;
 }
 
 export interface RunningRole {

@@ -13,7 +13,7 @@ import { entitled, everyoneRoom, userRoom, type FeedMessage } from './messages.t
 import { missedFromLog } from './missedFromLog.ts';
 import { recentMessages } from './recentMessages.ts';
 import { followFeedEvents } from './followFeedEvents.ts';
-import { isUserFeedMessage, userFeedChannel, type UserFeedEventName, type UserFeedPayload } from './userFeed.ts';
+import { isUserFeedMessage, type UserFeedEventName, type UserFeedPayload } from './userFeed.ts';
 
 // Socket.IO on the API's HTTP server (same port). Each API process follows the log itself and emits
 // movie.added and rating.recorded to its own sockets only: no event of the log travels through Redis,
@@ -34,6 +34,8 @@ export interface LiveFeedOptions {
   readonly tokens: Pick<TokenService, 'verifyAccessToken'>;
   readonly endedSessions: Pick<EndedSessions, 'ended'>;
   readonly redisUrl: URL | undefined;
+  /** Where the service's other threads push to users (userFeed.ts's userFeedChannel). */
+  readonly userFeedChannel: string;
   readonly log: Logger;
   /** Milliseconds since the epoch (tests move it): when access tokens expire. */
   readonly now: () => number;
@@ -181,7 +183,7 @@ export const startLiveFeed = async (options: LiveFeedOptions): Promise<LiveFeed>
     io.to(userRoom(userId)).emit(event, payload);
     metrics.sent.inc({ event });
   };
-  const channel = new BroadcastChannel(userFeedChannel);
+  const channel = new BroadcastChannel(options.userFeedChannel);
   channel.onmessage = (message) => {
     const data: unknown = typeof message === 'object' && message !== null && 'data' in message ? message.data : undefined;
     if (isUserFeedMessage(data)) emitToUser(data.userId, data.event, data.payload);

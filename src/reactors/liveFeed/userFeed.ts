@@ -9,7 +9,7 @@ import { userRoom } from './messages.ts';
 // `notification.created`, the similarity job's `recommendations.updated`. Call it from any thread or
 // process, after the effect it announces is committed (a reactor: inside `once`, keyed on the event):
 //
-//   const feed = openUserFeed({ redisUrl: config.redisUrl, apiInThisProcess: config.roles.includes('api'), log });
+//   const feed = openUserFeed({ redisUrl: config.redisUrl, apiChannel: roleSettings.userFeedChannel, log });
 //   feed.emit(userId, 'notification.created', { position: event.position.toString(), id, type, createdAt });
 //
 // Delivery is at most once and live only: a client that was away reads GET /me/notifications or
@@ -24,8 +24,12 @@ export interface UserFeed {
   readonly close: () => Promise<void>;
 }
 
-/** The channel between threads of one process: the API thread's live feed listens on it. */
-export const userFeedChannel = 'fastflix.liveFeed.users';
+/**
+ * The channel between threads of one service: its API thread's live feed listens on it. Named for the
+ * service, as BroadcastChannel reaches every thread of the process by name: two services in one
+ * process (the tests' two API nodes) would each hear the other's pushes and send them twice.
+ */
+export const userFeedChannel = (serviceId: string): string => `fastflix.liveFeed.users.${serviceId}`;
 
 export interface UserFeedMessage {
   readonly userId: string;
@@ -54,11 +58,12 @@ export const isUserFeedMessage = (value: unknown): value is UserFeedMessage =>
  */
 export const openUserFeed = (options: {
   readonly redisUrl: URL | undefined;
-  readonly apiInThisProcess: boolean;
+  /** The service's channel (userFeedChannel) when it serves the API in this process; undefined when it does not. */
+  readonly apiChannel: string | undefined;
   readonly log: Logger;
 }): UserFeed => {
-  if (options.apiInThisProcess) {
-    const channel = new BroadcastChannel(userFeedChannel);
+  if (options.apiChannel !== undefined) {
+    const channel = new BroadcastChannel(options.apiChannel);
     return {
       emit: (userId, event, payload) => channel.postMessage({ userId, event, payload } satisfies UserFeedMessage),
       close: () => Promise.resolve(channel.close()),

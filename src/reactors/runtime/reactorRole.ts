@@ -21,7 +21,7 @@ export const startReactorRole = async (
     extra.userFeed ??
     openUserFeed({
       redisUrl: settings.redisUrl === undefined ? undefined : new URL(settings.redisUrl),
-      apiInThisProcess: settings.apiInThisProcess ?? false,
+      apiChannel: settings.userFeedChannel,
       log,
     });
   const { store } = await openEventStore({ eventStoreUrl: settings.eventStoreUrl }, pool, databaseUrl, log);

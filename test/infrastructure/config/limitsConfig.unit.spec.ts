@@ -16,7 +16,7 @@ describe('the rate-limit configuration', () => {
     expect(defaults.trustProxyHops).to.equal(0);
     expect(defaults.requests).to.deep.equal({ points: 50_000, windowSeconds: 10 });
     expect(defaults.loginFailures).to.deep.equal({ points: 5, windowSeconds: 60 });
-    expect(defaults.hashesPerAddress).to.equal(2);
+    expect(defaults.hashesPerAddress).to.equal(8);
     expect(defaults.hashQueue).to.equal(100);
   });
 
