@@ -1,4 +1,5 @@
 import { accountEvents } from './account/events.ts';
+import { adminRosterEvents } from './adminRoster/events.ts';
 import { inboxEvents } from './inbox/events.ts';
 import { movieEvents } from './movie/events.ts';
 import { reservationEvents } from './reservation/events.ts';
@@ -9,6 +10,7 @@ import { viewingEvents } from './viewing/events.ts';
 /** Every event type FastFlix records, with its codec and upcasters. */
 export const domainEventDefinitions = [
   ...accountEvents,
+  ...adminRosterEvents,
   ...sessionEvents,
   ...reservationEvents,
   ...movieEvents,

@@ -1,18 +1,26 @@
 import type Router from '@koa/router';
 import * as E from 'fp-ts/lib/Either.js';
-import { accountDecider } from '../../domain/account/decide.ts';
 import { Uuid } from '../../domain/shared/codecs.ts';
-import { conflict, notFound } from '../../infrastructure/http/problem.ts';
-import { accountEventTypes } from '../../domain/account/events.ts';
+import { conflict, notFound, type HttpProblem } from '../../infrastructure/http/problem.ts';
 import type { CommandDependencies } from '../shared/dependencies.ts';
-import { handleCommand } from '../shared/handleCommand.ts';
 import { decodeBody, decodeParam, eventIdsFor, eventMetadata, failure, ifMatch, respond, type CommandContext } from '../shared/http.ts';
-import { userStream } from '../../infrastructure/eventStore/streams.ts';
 import { ChangeUserRoleRequest } from './command.ts';
+import { changeUserRole, type ChangeRoleError } from './handler.ts';
 import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
 import { commandDone, commandHeaders } from '../shared/docs.ts';
 
 const userNotFound = () => notFound('There is no user with this id');
+
+const refusal = (error: ChangeRoleError): HttpProblem => {
+  switch (error.type) {
+    case 'UserDeactivated':
+      return conflict('The account is deactivated');
+    case 'LastAdmin':
+      return conflict('This is the last admin: promote another account first, so that someone can still administer the service');
+    default:
+      return userNotFound();
+  }
+};
 
 export const changeUserRoleRoute = (router: Router, dependencies: CommandDependencies): void => {
   router.put(
@@ -25,25 +33,24 @@ export const changeUserRoleRoute = (router: Router, dependencies: CommandDepende
       headers: commandHeaders,
       body: { codec: ChangeUserRoleRequest, example: { role: 'admin' } },
       answers: commandDone,
-      problems: { 404: 'There is no user with this id', 409: 'The account is deactivated, or other changes kept winning' },
+      problems: {
+        404: 'There is no user with this id',
+        409: 'The account is deactivated, it is the last admin (demoting it would leave nobody to administer the service), or other changes kept winning',
+      },
     }),
     dependencies.guards.requireRole('admin'),
     dependencies.idempotent,
     async (ctx: CommandContext) => {
       const userId = decodeParam(Uuid, ctx.params.id, userNotFound);
       const { role } = decodeBody(ChangeUserRoleRequest, ctx);
-      const stream = userStream(userId);
-      const result = await handleCommand(dependencies, {
-        stream,
-        decider: accountDecider,
-        eventTypes: accountEventTypes,
-        command: { type: 'ChangeRole', role },
+      const result = await changeUserRole(dependencies, {
+        userId,
+        role,
         metadata: eventMetadata(ctx, dependencies.clock()),
         ifMatch: ifMatch(ctx),
-        eventIds: eventIdsFor(ctx, stream),
+        eventIds: (stream) => eventIdsFor(ctx, stream),
       });
-      if (E.isLeft(result))
-        throw failure(result.left, (error) => (error.type === 'UserDeactivated' ? conflict('The account is deactivated') : userNotFound()));
+      if (E.isLeft(result)) throw failure(result.left, refusal);
       respond(ctx, result.right);
     },
   );

@@ -14,11 +14,18 @@ const outcomes = {
   created: 'Created the admin account',
   exists: 'An admin account with this address exists already; nothing changed',
   'exists-without-admin-role':
-    'An account with this address exists, without the admin role; it was left as it is (promote it with PUT /admin/users/:id/role)',
+    'An account with this address exists, without the admin role; it was left as it is (to make it an admin, run this again with --promote)',
+  promoted: 'Promoted the existing account to admin',
 } as const;
 
-/** `fastflix users create-admin --email … --password …`: the same as FASTFLIX_ADMIN_EMAIL/PASSWORD at start. */
-export const createAdminCommand = async ({ config, log }: CliContext, credentials: { email: string; password: string }): Promise<void> => {
+/**
+ * `fastflix users create-admin --email … --password …`: the same as FASTFLIX_ADMIN_EMAIL/PASSWORD at
+ * start; with `--promote`, an existing account with that address becomes an admin (no password needed).
+ */
+export const createAdminCommand = async (
+  { config, log }: CliContext,
+  credentials: { email: string; password?: string; promote?: boolean },
+): Promise<void> => {
   const database = await openDatabaseServer(config, log);
   const pool = createPool(database.url, 2, 'cli');
   const { store } = await openEventStore(config, pool, database.url, log);

@@ -64,10 +64,11 @@ program
   .command('users')
   .description('manage accounts')
   .command('create-admin')
-  .description('create an admin account unless one with this e-mail exists')
+  .description('create an admin account unless one with this e-mail exists (--promote: make that account an admin)')
   .requiredOption('--email <email>', 'e-mail address of the admin')
-  .requiredOption('--password <password>', 'password, 8 to 256 characters')
-  .action(async (options: { email: string; password: string }) => createAdminCommand(await context(), options));
+  .option('--password <password>', 'password, 8 to 256 characters (needed to create the account)')
+  .option('--promote', 'if an account has this address, make it an admin: recovers an installation without one')
+  .action(async (options: { email: string; password?: string; promote?: boolean }) => createAdminCommand(await context(), options));
 
 program
   .command('import')

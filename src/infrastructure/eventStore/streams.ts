@@ -13,4 +13,6 @@ export const viewingStream = (userId: Uuid, movieId: Uuid): StreamName => stream
 /** Named by a hash, so that the address itself never appears in a stream name (logs, URLs, metrics). */
 export const emailReservationStream = (email: Email): StreamName =>
   streamName('emailReservation', createHash('sha256').update(emailKey(email)).digest('hex'));
+/** The one admin roster (domain/adminRoster): where admins' leaving is decided. */
+export const adminRosterStream: StreamName = streamName('adminRoster', 'all');
 export const slugReservationStream = (slug: Slug): StreamName => streamName('slugReservation', slug);
