@@ -3,6 +3,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { limitAndSessionCost } from './limitAndSessionCost.ts';
 import { describeMachine } from './support/environment.ts';
 import { load, loadHeaders, loadRow } from './support/load.ts';
 import { fromBench, startHttpProcess } from './support/processes.ts';
@@ -14,7 +15,8 @@ import { freePort } from '../test/support/postgresServer.ts';
 // random users rating random movies. In the same run, the same Koa stack answering a constant is the
 // ceiling, and logins show what the scrypt cost allows. Then freshness: ratings sent at a fixed 1,000
 // a second, and for each, the time from its answer (the events are committed) until the ratings read
-// model announces a checkpoint at or past its position.
+// model announces a checkpoint at or past its position. Last, the same ratings against two API
+// processes, one with the rate limiter and the ended-sessions check and one without (limitAndSessionCost.ts).
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const admin = { email: 'bench-admin@fastflix.test', password: 'bench admin password' };
@@ -164,6 +166,8 @@ export const main = async (): Promise<void> => {
       const met = atTarget.latency.p99 <= 100 && atTarget.samples.length === atTarget.answered;
       console.log(`target: p99 ≤ 100 ms at 1,000 commands/s: ${met ? 'met' : 'missed'}`);
     }
+    const jwtSecret = (await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim();
+    await limitAndSessionCost({ databaseUrl, jwtSecret, seconds, rating });
   } finally {
     await constant.stop();
     await service.stop();
