@@ -29,6 +29,7 @@ const titles: Readonly<Record<number, string>> = {
   413: 'Payload too large',
   415: 'Unsupported media type',
   422: 'Idempotency-Key reused',
+  429: 'Too many requests',
   500: 'Internal server error',
   501: 'Not implemented',
   503: 'Service unavailable',
@@ -44,7 +45,8 @@ const headerParameters: Readonly<Record<RequestHeader, JsonSchema>> = {
   'Idempotency-Key': {
     name: 'Idempotency-Key',
     in: 'header',
-    description: 'Repeating the request with the same key answers the first result and appends nothing new',
+    description:
+      'Repeating the request with the same key answers the first result and appends nothing new, for 24 hours (IDEMPOTENCY_KEY_TTL); keys are per caller (the user, or the client address when signed out)',
     schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
   },
   'X-Min-Position': {
@@ -68,6 +70,7 @@ const sharedProblems = (doc: RouteDoc): Record<number, string> => {
     [413, 'The body is larger than 1 MiB', doc.body !== undefined || doc.form !== undefined],
     [415, 'The body is not JSON (or, where taken, a form)', doc.body !== undefined || doc.form !== undefined],
     [422, 'This Idempotency-Key was used before with a different request', headers.includes('Idempotency-Key')],
+    [429, 'Too many new Idempotency-Keys from this caller; retry after Retry-After', headers.includes('Idempotency-Key')],
     [503, 'The read models have not reached X-Min-Position within the wait; retry after Retry-After', headers.includes('X-Min-Position')],
   ];
   return { ...Object.fromEntries(shared.filter(([, , applies]) => applies).map(([status, why]) => [status, why])), ...doc.problems };
