@@ -60,5 +60,8 @@ export const logCreateAdminOutcome = (log: Logger, email: string, outcome: E.Eit
   if (E.isLeft(outcome)) log.error({ email }, `admin not created: ${outcome.left}`);
   else if (outcome.right === 'created') log.info({ email }, 'admin account created');
   else if (outcome.right === 'exists-without-admin-role')
-    log.warn({ email }, 'an account with the admin e-mail exists without the admin role; it was left as it is');
+    log.warn(
+      { email },
+      'an account with the admin e-mail exists without the admin role; it was left as it is (to make it an admin: npx fastflix users create-admin --email <it> --promote)',
+    );
 };
