@@ -115,6 +115,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       poolSize: config.database.poolSize,
       redisUrl: config.redisUrl?.href,
       userFeedChannel: config.roles.includes('api') ? userFeedChannel(randomId()) : undefined,
+      similarityRefreshIntervalMs: config.similarityRefreshIntervalMs,
     };
     const threadRoles = config.roles.filter((role): role is Role => role !== 'api');
     const threads = await Promise.allSettled(threadRoles.map((role) => startRoleThread(role, roleSettings, log)));

@@ -49,6 +49,7 @@ const BaseEnvironment = t.partial({
   SHUTDOWN_TIMEOUT: durationSeconds,
   READ_YOUR_WRITES_TIMEOUT: durationSeconds,
   QUERY_TIMEOUT: durationSeconds,
+  SIMILARITY_REFRESH_INTERVAL: durationSeconds,
 });
 const Environment = t.intersection([BaseEnvironment, LimitsEnvironment]);
 
@@ -95,6 +96,8 @@ export interface Config {
     readonly passwordHashCost: number;
   };
   readonly readYourWritesTimeoutMs: number;
+  /** How often the scheduler looks for new interactions and recomputes the similarity tables. */
+  readonly similarityRefreshIntervalMs: number;
   readonly limits: LimitsConfig;
 }
 
@@ -158,6 +161,7 @@ const toConfig = (env: t.TypeOf<typeof Environment>): E.Either<string, Config> =
       passwordHashCost: env.PASSWORD_HASH_COST ?? 15,
     },
     readYourWritesTimeoutMs: (env.READ_YOUR_WRITES_TIMEOUT ?? 5) * 1000,
+    similarityRefreshIntervalMs: (env.SIMILARITY_REFRESH_INTERVAL ?? 30) * 1000,
     limits: toLimitsConfig(env),
   });
 };
