@@ -229,7 +229,14 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     const routers: Router[] = [operationsRoutes(checks, metrics), ...(config.roles.includes('api') ? await apiRoutes() : [])];
     // The API's documentation describes every router, its own included.
     if (config.roles.includes('api')) routers.push(apiDocsRoutes(() => routers, { title: 'FastFlix', version: packageVersion }));
-    const app = createHttpApp({ log, metrics, routers, trustProxyHops: config.limits.trustProxyHops, limit: rateLimits.general });
+    const app = createHttpApp({
+      log,
+      metrics,
+      routers,
+      trustProxyHops: config.limits.trustProxyHops,
+      limit: rateLimits.general,
+      corsOrigins: config.http.corsOrigins,
+    });
     const server = await listen(app, { ...config.http, log });
     closers.push(server.close);
     if (liveFeedAuth !== undefined) {

@@ -7,6 +7,7 @@ import {
   integerBetween,
   nonEmpty,
   oneOf,
+  originList,
   secret,
   someOf,
   urlWithScheme,
@@ -26,6 +27,7 @@ const BaseEnvironment = t.partial({
   NODE_ENV: oneOf(environments),
   HOST: nonEmpty,
   PORT: integerBetween(0, 65_535),
+  CORS_ORIGINS: originList,
   LOG_LEVEL: oneOf(logLevels),
   FASTFLIX_ROLES: someOf(processRoles),
   FASTFLIX_DATA_DIR: nonEmpty,
@@ -67,7 +69,13 @@ export interface Config {
   readonly roles: readonly ProcessRole[];
   /** Where embedded PostgreSQL, generated secrets and mail files live (`./var`). */
   readonly dataDir: string;
-  readonly http: { readonly host: string; readonly port: number; readonly shutdownTimeoutMs: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly shutdownTimeoutMs: number;
+    /** Origins whose scripts may call the API (CORS); none unless listed. */
+    readonly corsOrigins: readonly string[];
+  };
   readonly database: {
     /** Unset: start the embedded PostgreSQL. */
     readonly url: URL | undefined;
@@ -138,6 +146,7 @@ const toConfig = (env: t.TypeOf<typeof Environment>): E.Either<string, Config> =
       host: env.HOST ?? '0.0.0.0',
       port: env.PORT ?? 3000,
       shutdownTimeoutMs: (env.SHUTDOWN_TIMEOUT ?? 10) * 1000,
+      corsOrigins: env.CORS_ORIGINS ?? [],
     },
     database: {
       url: env.DATABASE_URL,
