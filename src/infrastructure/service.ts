@@ -121,6 +121,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       poolSize: config.database.poolSize,
       redisUrl: config.redisUrl?.href,
       userFeedChannel: config.roles.includes('api') ? userFeedChannel(randomId()) : undefined,
+      similarityRefreshIntervalMs: config.similarityRefreshIntervalMs,
     };
     const threadRoles = config.roles.filter((role): role is Role => role !== 'api');
     const threads = await Promise.allSettled(threadRoles.map((role) => startRoleThread(role, roleSettings, log)));
@@ -239,6 +240,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       routers,
       trustProxyHops: config.limits.trustProxyHops,
       limit: overrides.withoutLimitAndSessionCheck === true ? undefined : rateLimits.general,
+      corsOrigins: config.http.corsOrigins,
     });
     const server = await listen(app, { ...config.http, log });
     closers.push(server.close);

@@ -7,6 +7,7 @@ import {
   integerBetween,
   nonEmpty,
   oneOf,
+  originList,
   secret,
   someOf,
   urlWithScheme,
@@ -26,6 +27,7 @@ const BaseEnvironment = t.partial({
   NODE_ENV: oneOf(environments),
   HOST: nonEmpty,
   PORT: integerBetween(0, 65_535),
+  CORS_ORIGINS: originList,
   LOG_LEVEL: oneOf(logLevels),
   FASTFLIX_ROLES: someOf(processRoles),
   FASTFLIX_DATA_DIR: nonEmpty,
@@ -49,6 +51,7 @@ const BaseEnvironment = t.partial({
   SHUTDOWN_TIMEOUT: durationSeconds,
   READ_YOUR_WRITES_TIMEOUT: durationSeconds,
   QUERY_TIMEOUT: durationSeconds,
+  SIMILARITY_REFRESH_INTERVAL: durationSeconds,
 });
 const Environment = t.intersection([BaseEnvironment, LimitsEnvironment]);
 
@@ -66,7 +69,13 @@ export interface Config {
   readonly roles: readonly ProcessRole[];
   /** Where embedded PostgreSQL, generated secrets and mail files live (`./var`). */
   readonly dataDir: string;
-  readonly http: { readonly host: string; readonly port: number; readonly shutdownTimeoutMs: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly shutdownTimeoutMs: number;
+    /** Origins whose scripts may call the API (CORS); none unless listed. */
+    readonly corsOrigins: readonly string[];
+  };
   readonly database: {
     /** Unset: start the embedded PostgreSQL. */
     readonly url: URL | undefined;
@@ -95,6 +104,8 @@ export interface Config {
     readonly passwordHashCost: number;
   };
   readonly readYourWritesTimeoutMs: number;
+  /** How often the scheduler looks for new interactions and recomputes the similarity tables. */
+  readonly similarityRefreshIntervalMs: number;
   readonly limits: LimitsConfig;
 }
 
@@ -135,6 +146,7 @@ const toConfig = (env: t.TypeOf<typeof Environment>): E.Either<string, Config> =
       host: env.HOST ?? '0.0.0.0',
       port: env.PORT ?? 3000,
       shutdownTimeoutMs: (env.SHUTDOWN_TIMEOUT ?? 10) * 1000,
+      corsOrigins: env.CORS_ORIGINS ?? [],
     },
     database: {
       url: env.DATABASE_URL,
@@ -158,6 +170,7 @@ const toConfig = (env: t.TypeOf<typeof Environment>): E.Either<string, Config> =
       passwordHashCost: env.PASSWORD_HASH_COST ?? 15,
     },
     readYourWritesTimeoutMs: (env.READ_YOUR_WRITES_TIMEOUT ?? 5) * 1000,
+    similarityRefreshIntervalMs: (env.SIMILARITY_REFRESH_INTERVAL ?? 30) * 1000,
     limits: toLimitsConfig(env),
   });
 };

@@ -73,3 +73,18 @@ export const durationSeconds: t.Type<number, string, unknown> = fromString('a du
   const seconds = Number(match[1]) * unit;
   return seconds > 0 ? seconds : undefined;
 });
+
+/**
+ * CORS_ORIGINS: a comma-separated list of web origins (`https://app.example.com`, with a port when it
+ * is not the scheme's), each as a browser sends it in `Origin`: scheme, host and port, no path.
+ */
+export const originList: t.Type<string[], string, unknown> = fromString(
+  'a comma-separated list of origins such as https://app.example.com (scheme, host and port; no path)',
+  (raw) => {
+    const origins = raw.split(',').map((item) => item.trim());
+    const valid = origins.every(
+      (origin) => URL.canParse(origin) && ['http:', 'https:'].includes(new URL(origin).protocol) && new URL(origin).origin === origin,
+    );
+    return valid && origins.length > 0 ? origins : undefined;
+  },
+);

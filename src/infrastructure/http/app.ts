@@ -8,9 +8,11 @@ import { acceptsFormBody, requestBody } from './requestBody.ts';
 import { requestContext, type RequestState } from './requestContext.ts';
 import { routeTable } from './routeTable.ts';
 import { httpSpans } from '../tracing/httpSpans.ts';
+import { crossOrigin, noStoreWhenAuthenticated, securityHeaders } from './securityHeaders.ts';
 
 /**
  * The Koa application: request ids and logging outermost, then timing (so it sees the final status),
+ * then the headers every answer carries (set before the route, so that an error answer keeps them),
  * then the one error handler, then what no route should have to think about (an unknown path or
  * method, a body that is not what the route reads), then the routes.
  */
@@ -22,6 +24,8 @@ export const createHttpApp = (options: {
   readonly trustProxyHops?: number;
   /** The general rate limit, inside the error handler so that a 429 is problem+json too. */
   readonly limit?: Middleware;
+  /** Origins whose scripts may call the API (CORS_ORIGINS); none by default. */
+  readonly corsOrigins?: readonly string[];
 }): Koa<RequestState> => {
   const hops = options.trustProxyHops ?? 0;
   // maxIpsCount: only the addresses our own proxies appended; what a client wrote in front is not trusted.
@@ -31,6 +35,9 @@ export const createHttpApp = (options: {
   app.use(requestContext(options.log));
   app.use(httpSpans());
   app.use(httpMetrics(options.metrics));
+  app.use(securityHeaders());
+  app.use(crossOrigin(options.corsOrigins ?? []));
+  app.use(noStoreWhenAuthenticated);
   app.use(errorHandler());
   if (options.limit !== undefined) app.use(options.limit);
   app.use(routes.methods());

@@ -54,6 +54,24 @@ describe('configuration from the environment', () => {
     expect(config.right.auth.refreshTokenTtlSeconds).to.equal(7 * 86_400);
   });
 
+  it('reads CORS_ORIGINS as a list of origins, none by default, and refuses anything that is not one', () => {
+    const config = loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' });
+    if (E.isLeft(config)) throw new Error(config.left);
+    expect(config.right.http.corsOrigins).to.deep.equal(['https://app.example.com', 'http://localhost:5173']);
+    const defaults = loadConfig({});
+    if (E.isLeft(defaults)) throw new Error(defaults.left);
+    expect(defaults.right.http.corsOrigins).to.deep.equal([]);
+    for (const bad of [
+      '*',
+      'app.example.com',
+      'https://app.example.com/',
+      'https://app.example.com/path',
+      'ftp://files.example.com',
+      'https://a.example,',
+    ])
+      expect(failure({ CORS_ORIGINS: bad }), bad).to.contain('CORS_ORIGINS must be a comma-separated list of origins');
+  });
+
   it('names the variable and what was expected when a value is bad', () => {
     expect(failure({ PORT: 'eighty' })).to.equal('Invalid configuration: PORT must be an integer from 0 to 65535, got "eighty"');
     expect(failure({ PORT: '70000' })).to.match(/^Invalid configuration: PORT must be an integer from 0 to 65535/);
