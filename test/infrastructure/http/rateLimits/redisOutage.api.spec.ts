@@ -22,13 +22,21 @@ const startRedis = async (port: number): Promise<ChildProcess> => {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
+  let timer: NodeJS.Timeout | undefined;
   await new Promise<void>((resolve, reject) => {
     server.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) resolve();
     });
     server.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
-  });
+    timer = setTimeout(() => reject(new Error(`redis-server did not start in 10 s: ${output}`)), 10_000);
+  })
+    .catch((error: unknown) => {
+      // Never leave a server of this spec running.
+      server.kill('SIGKILL');
+      throw error;
+    })
+    .finally(() => clearTimeout(timer));
   server.stdout?.resume();
   return server;
 };
