@@ -13,7 +13,18 @@ const secretField = /passw(or)?d|passphrase|^pass$|token|secret|authori[sz]ation
 /** Query parameters whose value is a secret: the same names, and OAuth's `code` and signed URLs' `sig`. */
 const secretParameterName = /^(code|sig)$/i;
 
-export const isSecretField = (name: string): boolean => secretField.test(name);
+// Records have few distinct field names: each is tested once (the cache is emptied should some
+// caller log objects keyed by ids).
+const fieldVerdicts = new Map<string, boolean>();
+export const isSecretField = (name: string): boolean => {
+  let verdict = fieldVerdicts.get(name);
+  if (verdict === undefined) {
+    if (fieldVerdicts.size > 10_000) fieldVerdicts.clear();
+    verdict = secretField.test(name);
+    fieldVerdicts.set(name, verdict);
+  }
+  return verdict;
+};
 const isSecretParameter = (name: string): boolean => {
   let decoded = name;
   try {
@@ -29,17 +40,21 @@ const jwtShape = /\beyJ[\w-]*\.[\w-]+\.[\w-]*/g;
 const opaqueTokenShape = /\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.[\w-]{43}(?![\w-])/gi;
 const queryParameter = /([?&;]([^=&#\s]+)=)([^&#\s]*)/g;
 const urlPassword = /\b([a-z][\w+.-]*:\/\/[^:/@\s]*:)[^@/\s]+@/gi;
+/** What every shape above has (a JWT's start, a dot before 43 characters, a parameter, a URL): most text has none. */
+const mayHoldSecret = /eyJ|\.[\w-]{43}|[?&;][^=&#\s]+=|:\/\//i;
 
 /**
  * A string with every secret-shaped part cut out: a message, an error's text, a request's path and
  * query (the request line logs it through here: `?access_token=…` becomes `?access_token=[redacted]`).
  */
 export const redactText = (text: string): string =>
-  text
-    .replace(jwtShape, redacted)
-    .replace(opaqueTokenShape, `$1.${redacted}`)
-    .replace(urlPassword, `$1${redacted}@`)
-    .replace(queryParameter, (whole: string, head: string, name: string) => (isSecretParameter(name) ? `${head}${redacted}` : whole));
+  !mayHoldSecret.test(text)
+    ? text
+    : text
+        .replace(jwtShape, redacted)
+        .replace(opaqueTokenShape, `$1.${redacted}`)
+        .replace(urlPassword, `$1${redacted}@`)
+        .replace(queryParameter, (whole: string, head: string, name: string) => (isSecretParameter(name) ? `${head}${redacted}` : whole));
 
 const redactObject = (value: object, seen: WeakSet<object>): Record<string, unknown> => {
   const copy: Record<string, unknown> = {};
