@@ -31,6 +31,7 @@ import { createTokenService } from './auth/tokens.ts';
 import { eventRegistry } from './eventStore/eventRegistry.ts';
 import { openEventStore } from './eventStore/openEventStore.ts';
 import { idempotency } from './http/idempotency.ts';
+import { scheduleIdempotencySweep } from './http/idempotencySweep.ts';
 import { createRateLimits } from './http/rateLimits/rateLimits.ts';
 import { randomId } from './ids.ts';
 import { createFileMailer, createSmtpMailer } from './mail/mailer.ts';
@@ -115,6 +116,7 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       poolSize: config.database.poolSize,
       redisUrl: config.redisUrl?.href,
       userFeedChannel: config.roles.includes('api') ? userFeedChannel(randomId()) : undefined,
+      similarityRefreshIntervalMs: config.similarityRefreshIntervalMs,
     };
     const threadRoles = config.roles.filter((role): role is Role => role !== 'api');
     const threads = await Promise.allSettled(threadRoles.map((role) => startRoleThread(role, roleSettings, log)));
@@ -158,6 +160,15 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       const db = await createQueryPool(database.url, config.database.poolSize, config.database.queryTimeoutMs);
       closers.push(() => db.end());
       liveFeedAuth = { tokens, endedSessions, now: () => clock().getTime() };
+      const idempotencySweep = scheduleIdempotencySweep({
+        pool,
+        clock,
+        ttlSeconds: config.limits.idempotencyKeyTtlSeconds,
+        everyMs: 10 * 60_000,
+        log,
+        registry: metrics.registry,
+      });
+      closers.push(idempotencySweep.close);
       const dependencies = {
         ...environment,
         // Commands only: reads that must see the stream as it is now (a role check) use `environment`.
@@ -177,7 +188,13 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
           },
           endedSessions,
         ),
-        idempotent: idempotency(pool),
+        idempotent: idempotency({
+          pool,
+          clock,
+          ttlSeconds: config.limits.idempotencyKeyTtlSeconds,
+          limiter: rateLimits.routes.idempotencyKeys,
+          rejected: rateLimits.rejected,
+        }),
         movieAvailability: movieAvailability.availability,
         movieArchived: movieAvailability.archived,
         countSessionsEnded: countSessionsEnded(

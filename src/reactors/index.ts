@@ -1,9 +1,11 @@
 import type pg from 'pg';
 import type { Logger } from '../infrastructure/logging/logger.ts';
 import type { UserFeed } from './liveFeed/userFeed.ts';
-import { notificationsReached } from './notificationPush/createdBy.ts';
 import { notificationPush } from './notificationPush/reactor.ts';
+import { recommendationsPush } from './recommendationsPush/reactor.ts';
+import type { TopTen } from './recommendationsPush/topTen.ts';
 import type { Reactor } from './runtime/index.ts';
+import { projectionReached } from './runtime/projectionReached.ts';
 
 /** What the scheduler role can give its reactors; a reactor that needs more is added here. */
 export interface ReactorDependencies {
@@ -11,13 +13,23 @@ export interface ReactorDependencies {
   readonly log: Logger;
   /** Pushes to one user's sockets, on whichever API process holds them. */
   readonly userFeed: UserFeed;
+  /** A user's ten best recommendations now (the query's own computation, given by the scheduler). */
+  readonly topTen: TopTen;
 }
+
+/** How long a push waits for the read model it reports on, looking every `everyMs`. */
+const readModelWait = { timeoutMs: 10_000, everyMs: 50 };
 
 /** Every reactor the scheduler role runs (see runtime/index.ts on how to write one). */
 export const reactors = (dependencies: ReactorDependencies): readonly Reactor[] => [
   notificationPush({
     pool: dependencies.pool,
-    notificationsReached: notificationsReached(dependencies.pool, { timeoutMs: 10_000, everyMs: 50 }),
+    notificationsReached: projectionReached(dependencies.pool, 'notifications', readModelWait),
+    emitToUser: dependencies.userFeed.emit,
+  }),
+  recommendationsPush({
+    cowatchReached: projectionReached(dependencies.pool, 'cowatch', readModelWait),
+    topTen: dependencies.topTen,
     emitToUser: dependencies.userFeed.emit,
   }),
 ];

@@ -13,8 +13,12 @@ import type { CommandFailure, CommandSuccess, Revision } from './handleCommand.t
 // What command routes share: decoding the body, the metadata of the events, If-Match, and the
 // response every command gives (`position` in the body and in X-Event-Position).
 
-/** What command routes keep on `ctx.state`; `loginFailed` tells the login limiter a password was wrong. */
-export type CommandState = RequestState & AuthenticatedState & { idempotencyKey?: string; loginFailed?: boolean };
+/**
+ * What command routes keep on `ctx.state`; `loginFailed` tells the login limiter a password was wrong;
+ * `idempotentRequest` names a request with an Idempotency-Key: its caller, its key and when the key
+ * was first stored (idempotency.ts).
+ */
+export type CommandState = RequestState & AuthenticatedState & { idempotentRequest?: string; loginFailed?: boolean };
 /** A command route's context: our state, and the router's path parameters. */
 export type CommandContext = RouterContext<CommandState>;
 
@@ -52,17 +56,17 @@ export const ifMatch = (ctx: Context): Revision | undefined => {
 const namespace = 'a3d4f5e6-7b8c-4d9e-8f01-23456789abcd';
 
 /**
- * With an Idempotency-Key, the events of a request get ids derived from the key, its scope and the
- * stream: should the first attempt have been appended before the client lost the answer, the retry
- * appends the very same events, which the store recognises as already there. Without one: undefined,
+ * With an Idempotency-Key, the events of a request get ids derived from the key, its caller, when the
+ * key was stored, and the stream: should the first attempt have been appended before the client lost
+ * the answer, the retry appends the very same events, which the store recognises as already there;
+ * once the key has expired and is used again, its events are new ones. Without one: undefined,
  * and the store gives the events random ids (and the command may decide on a remembered stream state,
  * as there is nothing to look up in the stream).
  */
 export const eventIdsFor = (ctx: CommandContext, stream: string): ((count: number) => readonly string[]) | undefined => {
-  const key = ctx.state.idempotencyKey;
-  if (key === undefined) return undefined;
-  const userId = ctx.state.user?.sub ?? 'anonymous';
-  return (count) => Array.from({ length: count }, (_, index) => uuidv5(`${userId}\n${key}\n${stream}\n${index}`, namespace));
+  const request = ctx.state.idempotentRequest;
+  if (request === undefined) return undefined;
+  return (count) => Array.from({ length: count }, (_, index) => uuidv5(`${request}\n${stream}\n${index}`, namespace));
 };
 
 export const positionText = (position: Position | null): string => (position ?? 0n).toString();

@@ -51,6 +51,7 @@ const BaseEnvironment = t.partial({
   SHUTDOWN_TIMEOUT: durationSeconds,
   READ_YOUR_WRITES_TIMEOUT: durationSeconds,
   QUERY_TIMEOUT: durationSeconds,
+  SIMILARITY_REFRESH_INTERVAL: durationSeconds,
 });
 const Environment = t.intersection([BaseEnvironment, LimitsEnvironment]);
 
@@ -103,6 +104,8 @@ export interface Config {
     readonly passwordHashCost: number;
   };
   readonly readYourWritesTimeoutMs: number;
+  /** How often the scheduler looks for new interactions and recomputes the similarity tables. */
+  readonly similarityRefreshIntervalMs: number;
   readonly limits: LimitsConfig;
 }
 
@@ -167,6 +170,7 @@ const toConfig = (env: t.TypeOf<typeof Environment>): E.Either<string, Config> =
       passwordHashCost: env.PASSWORD_HASH_COST ?? 15,
     },
     readYourWritesTimeoutMs: (env.READ_YOUR_WRITES_TIMEOUT ?? 5) * 1000,
+    similarityRefreshIntervalMs: (env.SIMILARITY_REFRESH_INTERVAL ?? 30) * 1000,
     limits: toLimitsConfig(env),
   });
 };

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import * as t from 'io-ts';
-import { integerBetween } from './envCodecs.ts';
+import { durationSeconds, integerBetween } from './envCodecs.ts';
 
 // The variables of rate limits and of the client address they are kept by (README: Limits).
 
@@ -35,6 +35,7 @@ export const LimitsEnvironment = t.partial({
   RATE_LIMIT_RESET_REQUESTS: limitRule,
   RATE_LIMIT_RESET_CONFIRMATIONS: limitRule,
   RATE_LIMIT_IDEMPOTENCY_KEYS: limitRule,
+  IDEMPOTENCY_KEY_TTL: durationSeconds,
   PASSWORD_HASH_CONCURRENCY: integerBetween(1, 256),
   PASSWORD_HASH_QUEUE: integerBetween(0, 10_000),
   PASSWORD_HASHES_PER_ADDRESS: integerBetween(1, 1_000),
@@ -51,6 +52,8 @@ export interface LimitsConfig {
   readonly resetConfirmations: LimitRule;
   /** New Idempotency-Keys stored, per caller (user, or client address). */
   readonly idempotencyKeys: LimitRule;
+  /** How long an Idempotency-Key's first answer is kept and replayed. */
+  readonly idempotencyKeyTtlSeconds: number;
   /** scrypt computations at once in this process, and how many more may wait for one. */
   readonly hashConcurrency: number;
   readonly hashQueue: number;
@@ -68,6 +71,7 @@ export const toLimitsConfig = (env: t.TypeOf<typeof LimitsEnvironment>): LimitsC
     resetRequests: env.RATE_LIMIT_RESET_REQUESTS ?? { points: 20, windowSeconds: 3_600 },
     resetConfirmations: env.RATE_LIMIT_RESET_CONFIRMATIONS ?? { points: 20, windowSeconds: 900 },
     idempotencyKeys: env.RATE_LIMIT_IDEMPOTENCY_KEYS ?? { points: 600, windowSeconds: 60 },
+    idempotencyKeyTtlSeconds: env.IDEMPOTENCY_KEY_TTL ?? 86_400,
     hashConcurrency,
     hashQueue: env.PASSWORD_HASH_QUEUE ?? 100,
     hashesPerAddress: env.PASSWORD_HASHES_PER_ADDRESS ?? 8,

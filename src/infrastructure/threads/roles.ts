@@ -18,6 +18,8 @@ export interface RoleSettings {
   readonly redisUrl?: string;
   /** The service's channel to its API thread's live feed, when it serves the API (userFeed.ts). */
   readonly userFeedChannel?: string;
+  /** See Config.similarityRefreshIntervalMs. */
+  readonly similarityRefreshIntervalMs?: number;
 }
 
 export interface RunningRole {

@@ -16,6 +16,8 @@ export type RefreshOutcome =
       readonly phasesMs: { readonly read: number; readonly compute: number; readonly write: number };
       readonly interactions: number;
       readonly movies: number;
+      /** The co-watch read model's position the tables were computed from. */
+      readonly sourcePosition: bigint;
     }
   /** Nothing changed since the last computation. */
   | { readonly kind: 'fresh' }
@@ -101,7 +103,14 @@ export const refreshSimilarity = async (
       [modelVersion, row.position, tookMs, loaded.graded.user.length, loaded.movieIds.length],
     );
     await client.query('COMMIT');
-    return { kind: 'refreshed', tookMs, phasesMs, interactions: loaded.graded.user.length, movies: loaded.movieIds.length };
+    return {
+      kind: 'refreshed',
+      tookMs,
+      phasesMs,
+      interactions: loaded.graded.user.length,
+      movies: loaded.movieIds.length,
+      sourcePosition: BigInt(row.position),
+    };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

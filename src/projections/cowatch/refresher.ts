@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '../../infrastructure/logging/logger.ts';
 import { similarityRefreshIntervalMs } from './model.ts';
-import { ensureSimilarityTables, refreshSimilarity } from './refresh.ts';
+import { ensureSimilarityTables, refreshSimilarity, type RefreshOutcome } from './refresh.ts';
 
 export interface SimilarityRefresher {
   /** Stops the timer and waits for a computation in progress. */
@@ -18,6 +18,8 @@ export const startSimilarityRefresh = async (
   pool: pg.Pool,
   log: Logger,
   intervalMs = similarityRefreshIntervalMs,
+  /** After each recomputation, by the process that did it (the recommendations push); its failure is logged. */
+  afterRefresh: (outcome: Extract<RefreshOutcome, { kind: 'refreshed' }>) => Promise<void> = () => Promise.resolve(),
 ): Promise<SimilarityRefresher> => {
   await ensureSimilarityTables(pool);
   let stopped = false;
@@ -27,7 +29,9 @@ export const startSimilarityRefresh = async (
   const tick = async (): Promise<void> => {
     try {
       const outcome = await refreshSimilarity(pool, { wait: false });
-      if (outcome.kind === 'refreshed') log.info({ ...outcome }, 'similarity tables recomputed');
+      if (outcome.kind !== 'refreshed') return;
+      log.info({ ...outcome, sourcePosition: outcome.sourcePosition.toString() }, 'similarity tables recomputed');
+      await afterRefresh(outcome).catch((error: unknown) => log.warn({ err: error }, 'could not push what the recomputation changed'));
     } catch (error) {
       if (!stopped) log.warn({ err: error }, 'could not recompute the similarity tables; retrying at the next interval');
     }

@@ -22,21 +22,3 @@ export const notificationsCausedAt = async (
   );
   return rows.map((row) => ({ ...row, created_at: row.created_at.getTime(), read_at: row.read_at?.getTime() ?? null }));
 };
-
-/**
- * Whether the notifications read model has applied everything up to `position`, waiting for it up
- * to `timeoutMs` (its checkpoint read every `everyMs`).
- */
-export const notificationsReached =
-  (pool: pg.Pool, options: { readonly timeoutMs: number; readonly everyMs: number }) =>
-  async (position: Position): Promise<boolean> => {
-    const deadline = Date.now() + options.timeoutMs;
-    for (;;) {
-      const { rows } = await pool.query<{ position: string }>(
-        "SELECT position::text AS position FROM projection_state WHERE name = 'notifications'",
-      );
-      if (BigInt(rows[0]?.position ?? '-1') >= position) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, options.everyMs));
-    }
-  };

@@ -4,28 +4,23 @@ import { openEventStore } from '../../infrastructure/eventStore/openEventStore.t
 import type { Logger } from '../../infrastructure/logging/logger.ts';
 import type { RoleSettings } from '../../infrastructure/threads/roles.ts';
 import { reactors, type ReactorDependencies } from '../index.ts';
-import { openUserFeed } from '../liveFeed/userFeed.ts';
 import { createReactorMetrics } from './metrics.ts';
 import { startReactors, type RunningReactors } from './startReactors.ts';
 
-/** The registered reactors (src/reactors/index.ts), run in a role's thread with an event store of their own. */
+/**
+ * The registered reactors (src/reactors/index.ts), run in a role's thread with an event store of their
+ * own. What they push through (`userFeed`) belongs to the caller, who closes it after `stop`.
+ */
 export const startReactorRole = async (
   settings: RoleSettings,
   pool: pg.Pool,
   log: Logger,
   registry: Registry,
-  extra: Partial<Omit<ReactorDependencies, 'pool' | 'log'>> = {},
+  dependencies: Omit<ReactorDependencies, 'pool' | 'log'>,
 ): Promise<RunningReactors> => {
   const databaseUrl = new URL(settings.databaseUrl);
-  const userFeed =
-    extra.userFeed ??
-    openUserFeed({
-      redisUrl: settings.redisUrl === undefined ? undefined : new URL(settings.redisUrl),
-      apiChannel: settings.userFeedChannel,
-      log,
-    });
   const { store } = await openEventStore({ eventStoreUrl: settings.eventStoreUrl }, pool, databaseUrl, log);
-  const running = startReactors(reactors({ pool, log, ...extra, userFeed }), {
+  const running = startReactors(reactors({ pool, log, ...dependencies }), {
     pool,
     lockConnection: { connectionString: databaseUrl.href },
     store,
@@ -36,7 +31,6 @@ export const startReactorRole = async (
     stop: async () => {
       await running.stop();
       await store.close();
-      await userFeed.close();
     },
   };
 };

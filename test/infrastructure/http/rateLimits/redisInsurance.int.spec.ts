@@ -79,6 +79,7 @@ describe('the rate-limit metrics', () => {
         resetRequests: rule,
         resetConfirmations: rule,
         idempotencyKeys: rule,
+        idempotencyKeyTtlSeconds: 86_400,
         hashConcurrency: 1,
         hashQueue: 0,
         hashesPerAddress: 1,
