@@ -20,10 +20,24 @@ export const eventStoreCheck = (store: EventStore, kind: string): ReadinessCheck
   check: () => store.ping(),
 });
 
-export const redisCheck = (redis: Redis): ReadinessCheck => ({
+/**
+ * Redis down degrades the service, it does not stop it: the rate limits go on in each process's
+ * memory and the live feed serves each process's own sockets (README: Limits; Real-time). Failing
+ * the check would have a load balancer take every API process out at once for what they can serve.
+ * Asked of a client that is not connected, it answers at once rather than wait for a reconnection.
+ */
+export const redisCheck = (redis: Redis, pingTimeoutMs = 1_000): ReadinessCheck => ({
   name: 'redis',
   check: async () => {
-    if ((await redis.ping()) !== 'PONG') throw new Error('unexpected answer to PING');
+    const without = (why: string) =>
+      degraded(`${why}: rate limits in each process's memory, the live feed local to each process`, ['redis']);
+    if (redis.status !== 'ready') return without(`Redis is ${redis.status}`);
+    let timer: NodeJS.Timeout | undefined;
+    const answer = await Promise.race([
+      redis.ping().catch((error: unknown) => (error instanceof Error ? error.message : String(error))),
+      new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer to PING within ${pingTimeoutMs} ms`), pingTimeoutMs))),
+    ]).finally(() => clearTimeout(timer));
+    return answer === 'PONG' ? 'ok' : without(answer);
   },
 });
 
