@@ -20,10 +20,19 @@ export const eventStoreCheck = (store: EventStore, kind: string): ReadinessCheck
   check: () => store.ping(),
 });
 
+/**
+ * Redis down is degraded, not failing: rate limits go on counting in each process's memory and the
+ * live feed reaches this process's sockets, so the instance still serves every request. Failing
+ * readiness here would make a load balancer drop every instance at once for an outage they survive.
+ */
 export const redisCheck = (redis: Redis): ReadinessCheck => ({
   name: 'redis',
   check: async () => {
-    if ((await redis.ping()) !== 'PONG') throw new Error('unexpected answer to PING');
+    const answer = await redis.ping().catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+    if (answer === 'PONG') return 'ok';
+    return degraded(`Redis cannot be reached (${answer}): rate limits count per process, the live feed reaches only this process`, [
+      'redis',
+    ]);
   },
 });
 
