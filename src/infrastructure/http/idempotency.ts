@@ -6,6 +6,9 @@ import { badRequest, conflict, HttpProblem } from './problem.ts';
 
 const replayedHeaders = ['X-Event-Position', 'Location', 'ETag'] as const;
 
+/** Well past the longest a request runs (query and read-your-writes timeouts are seconds). */
+const abandonedAfterSeconds = 30;
+
 /**
  * `Idempotency-Key`: the first answer to a request is kept (per caller, route and key) and replayed
  * for every repetition, with `Idempotent-Replayed: true` and no new events. The same key with a
@@ -27,9 +30,17 @@ export const idempotency =
       .update(canonicalJson((ctx.request as { body?: unknown }).body ?? null))
       .digest('base64url');
 
+    // A claim left unanswered for longer than any request runs is taken over: its request died with
+    // its connection or its process (a database restart fails the clean-up below too), and refusing
+    // every retry with 409 would leave the key unusable for good. Should the first still be running
+    // after all, its events carry ids made from the key, so the second appends none twice.
     const begun = await pool.query(
-      'INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1',
-      [scope, key, requestHash],
+      `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
+       ON CONFLICT (scope, key) DO UPDATE SET created_at = now()
+         WHERE idempotency_keys.status IS NULL AND idempotency_keys.request_hash = EXCLUDED.request_hash
+           AND idempotency_keys.created_at < now() - make_interval(secs => $4)
+       RETURNING 1`,
+      [scope, key, requestHash, abandonedAfterSeconds],
     );
     if (begun.rowCount === 0) {
       const { rows } = await pool.query<{
@@ -44,7 +55,8 @@ export const idempotency =
       if (first.request_hash !== requestHash) {
         throw new HttpProblem(422, 'Idempotency-Key reused', 'This Idempotency-Key was used before with a different request');
       }
-      if (first.status === null) throw conflict('A request with this Idempotency-Key is still being handled');
+      if (first.status === null)
+        throw conflict(`A request with this Idempotency-Key is still being handled (or failed: retry after ${abandonedAfterSeconds} s)`);
       ctx.status = first.status;
       ctx.set(first.headers ?? {});
       ctx.set('Idempotent-Replayed', 'true');
