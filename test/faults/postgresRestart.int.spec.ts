@@ -1,3 +1,4 @@
+import bunyan from 'bunyan';
 import { expect } from 'chai';
 import pg from 'pg';
 import { connectFeed, type FeedClient } from '../reactors/support/feedClient.ts';
@@ -57,12 +58,21 @@ const skip = missing !== undefined && process.env.CI !== 'true';
     let downAt: number;
     let upAt: number;
     let recovered: { commandMs: number; readModelMs: number };
+    // Warnings and worse, as the service logs them: an outage is not an error of ours.
+    const logged: { level: number; msg: string }[] = [];
+    const log = bunyan.createLogger({
+      name: 'fastflix-faults',
+      streams: [
+        { type: 'raw', level: 'warn', stream: { write: (record: unknown) => void logged.push(record as { level: number; msg: string }) } },
+      ],
+    });
 
     before(async () => {
       cluster = await startPrivatePostgres();
       service = await startTestService(
         { DATABASE_URL: cluster.url.href, ...adminEnvironment },
         { url: cluster.url, drop: () => Promise.resolve() },
+        log,
       );
       api = client(service.base);
       adminToken = (await signInAsAdmin(api)).accessToken;
@@ -101,6 +111,12 @@ const skip = missing !== undefined && process.env.CI !== 'true';
       expect(wrong.length, describeAnswers(wrong)).to.equal(0);
       const bare = answers.filter((answer) => answer.status === 503 && answer.retryAfter === null);
       expect(bare.length, describeAnswers(bare)).to.equal(0);
+    });
+
+    it('logs the outage as warnings, not errors', () => {
+      const errors = logged.filter((record) => record.level >= bunyan.ERROR).map((record) => record.msg);
+      expect(errors).to.deep.equal([]);
+      expect(logged.some((record) => record.msg === 'request refused')).to.equal(true);
     });
 
     it('was refused with 503 while the database was down, and served before and after', () => {
