@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import { StatementTimeoutError } from 'slonik';
 import { EventStoreUnavailableError, InvalidEventError, InvalidStreamNameError, StreamDeletedError } from '../eventStore/errors.ts';
+import { isDatabaseUnreachable } from '../postgres/unreachable.ts';
 import type { RequestState } from './requestContext.ts';
 import { badRequest, conflict, HttpProblem, notFound, payloadTooLarge, serviceUnavailable, unsupportedMediaType } from './problem.ts';
 
@@ -29,6 +30,9 @@ export const errorHandler = (): Middleware<RequestState> => async (ctx, next) =>
   }
 };
 
+/** A restarted PostgreSQL takes a few seconds to accept connections again. */
+const databaseRetryAfterSeconds = 2;
+
 /** The problem an error is answered with (exported for its unit spec). */
 export const toProblem = (error: unknown): HttpProblem => {
   if (error instanceof HttpProblem) return error;
@@ -40,6 +44,15 @@ export const toProblem = (error: unknown): HttpProblem => {
   if (error instanceof InvalidStreamNameError) return badRequest(error.message);
   if (error instanceof StatementTimeoutError)
     return serviceUnavailable('The query took too long and was cancelled; retry shortly', 1, 'warn');
+  // PostgreSQL restarting, failing over or out of reach: the pools reconnect by themselves once it is
+  // back. A connection cut during a commit leaves its outcome unknown, so a command is not said to
+  // have changed nothing: a retry with the same Idempotency-Key is safe either way.
+  if (isDatabaseUnreachable(error))
+    return serviceUnavailable(
+      'The database cannot be reached; retry shortly (a command may or may not have been applied: retry it with the same Idempotency-Key)',
+      databaseRetryAfterSeconds,
+      'warn',
+    );
   const status = statusOf(error);
   if (status === 413) return payloadTooLarge('The request body is larger than the limit of 1 MiB');
   if (status === 415) return unsupportedMediaType('Send the body as application/json');

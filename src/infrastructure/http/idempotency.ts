@@ -8,6 +8,9 @@ import { take, type Rejected } from './rateLimits/rejection.ts';
 
 const replayedHeaders = ['X-Event-Position', 'Location', 'ETag'] as const;
 
+/** Well past the longest a request runs (query and read-your-writes timeouts are seconds). */
+const abandonedAfterSeconds = 30;
+
 export interface IdempotencyOptions {
   readonly pool: pg.Pool;
   readonly clock: () => Date;
@@ -53,16 +56,21 @@ export const idempotency =
     const now = options.clock();
     const expiredBefore = new Date(now.getTime() - options.ttlSeconds * 1000);
 
-    // One statement: a new key, an expired one (a new life: new time, so new event ids), or one whose
-    // request failed (same life, same ids) is taken; a live one is left for the replay below.
+    // One statement: a new key, an expired one (a new life: new time, so new event ids), one whose
+    // request failed (same life, same ids), or one left unanswered for longer than any request runs
+    // (its request died with its connection or process; a database restart fails the clean-up too,
+    // and refusing every retry with 409 would leave the key unusable for good) is taken; a live one is
+    // left for the replay below. Should an abandoned-looking first still be running after all, both
+    // carry the same event ids, so nothing is appended twice.
     const claimed = await pool.query<{ created_at: Date; renewed: boolean }>(
       `INSERT INTO idempotency_keys AS k (scope, key, request_hash, created_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (scope, key) DO UPDATE SET
          request_hash = EXCLUDED.request_hash, status = NULL, body = NULL, headers = NULL, failed = false,
          created_at = CASE WHEN k.created_at <= $5 THEN EXCLUDED.created_at ELSE k.created_at END
        WHERE k.created_at <= $5 OR k.failed
+          OR (k.status IS NULL AND k.request_hash = EXCLUDED.request_hash AND k.created_at < $4 - make_interval(secs => $6))
        RETURNING k.created_at, k.created_at = $4 AS renewed`,
-      [scope, key, requestHash, now, expiredBefore],
+      [scope, key, requestHash, now, expiredBefore, abandonedAfterSeconds],
     );
     const claim = claimed.rows[0];
     if (claim === undefined) {
@@ -79,7 +87,8 @@ export const idempotency =
       if (first.request_hash !== requestHash) {
         throw new HttpProblem(422, 'Idempotency-Key reused', 'This Idempotency-Key was used before with a different request');
       }
-      if (first.status === null) throw conflict('A request with this Idempotency-Key is still being handled');
+      if (first.status === null)
+        throw conflict(`A request with this Idempotency-Key is still being handled (or failed: retry after ${abandonedAfterSeconds} s)`);
       ctx.status = first.status;
       ctx.set(first.headers ?? {});
       ctx.set('Idempotent-Replayed', 'true');

@@ -12,11 +12,25 @@ const parserFor = (oid: number, format?: 'text' | 'binary'): ((value: string) =>
 const types = { getTypeParser: parserFor as typeof pg.types.getTypeParser };
 
 /**
+ * How long a caller waits for a connection (a new one's handshake, or a free one of a full pool)
+ * before the pool gives up. node-postgres waits for ever by default: a server that accepts but never
+ * answers (a half-dead host, a stalled proxy) would hold every request that needs the database. Five
+ * seconds is long enough for a busy pool to free a connection and short enough to answer 503.
+ */
+export const connectionTimeoutMs = 5_000;
+
+/**
  * A node-postgres pool. `application_name` starts with `fastflix` so that the embedded server can
  * tell whether another FastFlix process still uses it before stopping.
  */
 export const createPool = (url: URL, size: number, role: string): pg.Pool => {
-  const pool = new pg.Pool({ connectionString: url.href, max: size, application_name: `fastflix-${role}`, types });
+  const pool = new pg.Pool({
+    connectionString: url.href,
+    max: size,
+    application_name: `fastflix-${role}`,
+    types,
+    connectionTimeoutMillis: connectionTimeoutMs,
+  });
   // An idle client that loses its connection emits on the pool; without a listener Node would crash.
   pool.on('error', () => undefined);
   return pool;

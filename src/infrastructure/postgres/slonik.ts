@@ -1,4 +1,5 @@
 import { createPool, createTypeParserPreset, SchemaValidationError, type DatabasePool, type Interceptor } from 'slonik';
+import { connectionTimeoutMs } from './pool.ts';
 
 /**
  * Rows checked against the zod schema each query declares with `sql.type(…)` (slonik 47 takes zod;
@@ -31,6 +32,8 @@ export const createQueryPool = (url: URL, size: number, statementTimeoutMs: numb
   return createPool(withName.href, {
     maximumPoolSize: size,
     statementTimeout: statementTimeoutMs,
+    // slonik's default too, said here so that both pools give up on a connection alike.
+    connectionTimeout: connectionTimeoutMs,
     interceptors: [resultParser],
     // int8 as bigint (positions, counts), timestamps as Date, numeric as number.
     typeParsers: createTypeParserPreset(),

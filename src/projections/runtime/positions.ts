@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '../../infrastructure/logging/logger.ts';
 import type { Position } from '../../infrastructure/eventStore/eventStore.ts';
+import { connectionTimeoutMs } from '../../infrastructure/postgres/pool.ts';
 
 /**
  * Where runners announce their checkpoints (`<name> <position>`, also written by advance_projection in
@@ -48,7 +49,7 @@ export const createProjectionPositions = async (
   let listener: pg.Client | undefined;
   const listen = async (): Promise<void> => {
     while (!closed) {
-      const client = new pg.Client(listenerConfig);
+      const client = new pg.Client({ connectionTimeoutMillis: connectionTimeoutMs, ...listenerConfig });
       listener = client;
       try {
         await client.connect();

@@ -5,7 +5,9 @@ import type { EventRegistry, RecordedEvent } from '../../infrastructure/eventSto
 import type { EventStore, Position, StoredEvent, SubscriptionBatch } from '../../infrastructure/eventStore/eventStore.ts';
 import type { Logger } from '../../infrastructure/logging/logger.ts';
 import type { ProjectionMetrics } from '../../infrastructure/metrics/metrics.ts';
+import { connectionTimeoutMs } from '../../infrastructure/postgres/pool.ts';
 import { inTransaction } from '../../infrastructure/postgres/transaction.ts';
+import { isDatabaseUnreachable } from '../../infrastructure/postgres/unreachable.ts';
 import { lockWanted, tryLockStatement } from './lock.ts';
 import type { ProjectionPositions } from './positions.ts';
 import type { Projection } from './projection.ts';
@@ -330,7 +332,11 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
     }
     while (!stopping) {
       let parked = false;
-      const lock = new pg.Client({ ...runtime.lockConnection, application_name: `fastflix-projector-${projection.name}` });
+      const lock = new pg.Client({
+        connectionTimeoutMillis: connectionTimeoutMs,
+        ...runtime.lockConnection,
+        application_name: `fastflix-projector-${projection.name}`,
+      });
       lock.on('error', () => undefined);
       try {
         await lock.connect();
@@ -346,7 +352,12 @@ export const runProjection = (projection: Projection, runtime: ProjectionRuntime
           else if (outcome !== 'stopped' || stopping) return outcome;
         }
       } catch (error) {
-        if (!(error instanceof FencedOut) && !stopping) log.error({ err: error }, 'projection run failed; restarting');
+        // The database gone (a restart, a failover) is no fault of the projection's: it starts again once
+        // the database is back, and the outage has its own alerts.
+        if (error instanceof FencedOut || stopping) {
+          // stopped or replaced: nothing to report
+        } else if (isDatabaseUnreachable(error)) log.warn({ err: error }, 'projection run lost the database; restarting');
+        else log.error({ err: error }, 'projection run failed; restarting');
       } finally {
         await lock.end().catch(() => undefined);
       }

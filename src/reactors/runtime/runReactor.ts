@@ -1,6 +1,8 @@
 import pg from 'pg';
 import type { EventStore, Position, StoredEvent } from '../../infrastructure/eventStore/eventStore.ts';
 import type { Logger } from '../../infrastructure/logging/logger.ts';
+import { connectionTimeoutMs } from '../../infrastructure/postgres/pool.ts';
+import { isDatabaseUnreachable } from '../../infrastructure/postgres/unreachable.ts';
 import { loadCheckpoint, parkEvent, ReactorFencedOut, storeCheckpoint, unresolvedParked } from './checkpoint.ts';
 import { effectOnce } from './effects.ts';
 import type { ReactorMetrics } from './metrics.ts';
@@ -138,7 +140,11 @@ export const runReactor = (reactor: Reactor, runtime: ReactorRuntime): RunningRe
 
   const run = async (): Promise<void> => {
     while (!stopping) {
-      const lock = new pg.Client({ ...runtime.lockConnection, application_name: `fastflix-reactor-${reactor.name}` });
+      const lock = new pg.Client({
+        connectionTimeoutMillis: connectionTimeoutMs,
+        ...runtime.lockConnection,
+        application_name: `fastflix-reactor-${reactor.name}`,
+      });
       lock.on('error', () => undefined);
       try {
         await lock.connect();
@@ -151,7 +157,12 @@ export const runReactor = (reactor: Reactor, runtime: ReactorRuntime): RunningRe
           log.debug('another instance runs this reactor; standing by');
         }
       } catch (error) {
-        if (!(error instanceof ReactorFencedOut) && !(error instanceof StoppedMidRetry) && !stopping) {
+        if (error instanceof ReactorFencedOut || error instanceof StoppedMidRetry || stopping) {
+          // stopped or replaced: nothing to report
+        } else if (isDatabaseUnreachable(error)) {
+          // A restart or failover of the database, not a fault of the reactor: it resumes once it is back.
+          log.warn({ err: error }, 'reactor run lost the database; restarting');
+        } else {
           log.error({ err: error }, 'reactor run failed; restarting');
         }
       } finally {

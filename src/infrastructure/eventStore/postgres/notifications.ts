@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../logging/logger.ts';
+import { connectionTimeoutMs } from '../../postgres/pool.ts';
 
 const channel = 'fastflix_events';
 
@@ -35,7 +36,7 @@ export const createEventNotifications = (
 
   const listen = async (): Promise<void> => {
     if (closed || listener !== undefined) return;
-    const client = new pg.Client(listenerConfig);
+    const client = new pg.Client({ connectionTimeoutMillis: connectionTimeoutMs, ...listenerConfig });
     listener = client;
     client.on('notification', wakeAll);
     client.on('error', (error) => {

@@ -15,7 +15,7 @@ import { encodeEvent } from '../envelope.ts';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors.ts';
 import { createGroupedAppends, type GroupingOptions } from './groupedAppends.ts';
 import { liveSubscriptions } from '../liveSubscriptions.ts';
-import { isConnectionFailure } from './connectionErrors.ts';
+import { isDatabaseUnreachable } from '../../postgres/unreachable.ts';
 import { subscriptionLoop, type BatchRead, type LiveRead } from '../subscriptionLoop.ts';
 import type { EventNotifications } from './notifications.ts';
 import { toStoredEvent, type EventRow } from './eventRow.ts';
@@ -153,7 +153,7 @@ export const createPostgresEventStore = ({
             live === undefined ? readBatch(after, options.filter, maxCount) : readShared(after, wanted, maxCount, live),
           listen: notifications.subscribe,
           liveReadGapMs,
-          retryable: isConnectionFailure,
+          retryable: isDatabaseUnreachable,
         }),
       );
     },
