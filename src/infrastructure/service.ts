@@ -115,6 +115,10 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       poolSize: config.database.poolSize,
       redisUrl: config.redisUrl?.href,
       userFeedChannel: config.roles.includes('api') ? userFeedChannel(randomId()) : undefined,
+      mongodbUrl: config.mongodbUrl?.href,
+      jobs: config.jobs,
+      mail: { smtpUrl: config.smtpUrl?.href, directory: join(config.dataDir, 'mail') },
+      secret: jwtSecret,
     };
     const threadRoles = config.roles.filter((role): role is Role => role !== 'api');
     const threads = await Promise.allSettled(threadRoles.map((role) => startRoleThread(role, roleSettings, log)));

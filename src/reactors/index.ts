@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Enqueue } from '../infrastructure/jobs/index.ts';
 import type { Logger } from '../infrastructure/logging/logger.ts';
 import type { UserFeed } from './liveFeed/userFeed.ts';
 import { notificationsReached } from './notificationPush/createdBy.ts';
@@ -11,6 +12,8 @@ export interface ReactorDependencies {
   readonly log: Logger;
   /** Pushes to one user's sockets, on whichever API process holds them. */
   readonly userFeed: UserFeed;
+  /** Enqueues a job of the service (src/infrastructure/jobs), once per key. */
+  readonly enqueue: Enqueue;
 }
 
 /** Every reactor the scheduler role runs (see runtime/index.ts on how to write one). */

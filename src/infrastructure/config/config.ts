@@ -49,6 +49,8 @@ const BaseEnvironment = t.partial({
   SHUTDOWN_TIMEOUT: durationSeconds,
   READ_YOUR_WRITES_TIMEOUT: durationSeconds,
   QUERY_TIMEOUT: durationSeconds,
+  JOB_RETRY_DELAY: durationSeconds,
+  JOB_RETRIES: integerBetween(0, 30),
 });
 const Environment = t.intersection([BaseEnvironment, LimitsEnvironment]);
 
@@ -96,6 +98,8 @@ export interface Config {
   };
   readonly readYourWritesTimeoutMs: number;
   readonly limits: LimitsConfig;
+  /** Background jobs (src/infrastructure/jobs): a failed one is retried after retryDelayMs, doubling, `retries` times. */
+  readonly jobs: { readonly retryDelayMs: number; readonly retries: number };
 }
 
 // constructors
@@ -159,6 +163,8 @@ const toConfig = (env: t.TypeOf<typeof Environment>): E.Either<string, Config> =
     },
     readYourWritesTimeoutMs: (env.READ_YOUR_WRITES_TIMEOUT ?? 5) * 1000,
     limits: toLimitsConfig(env),
+    // 30 s doubling six times: a mail server down for half an hour loses nothing.
+    jobs: { retryDelayMs: (env.JOB_RETRY_DELAY ?? 30) * 1000, retries: env.JOB_RETRIES ?? 6 },
   });
 };
 

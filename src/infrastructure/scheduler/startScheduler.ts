@@ -1,31 +1,51 @@
 import type { Registry } from 'prom-client';
 import { startSimilarityRefresh } from '../../projections/cowatch/refresher.ts';
 import { startReactorRole } from '../../reactors/runtime/reactorRole.ts';
+import { createJobMetrics, startJobRuntime } from '../jobs/index.ts';
+import { serviceJobs } from '../jobs/serviceJobs.ts';
 import type { Logger } from '../logging/logger.ts';
 import { createPool } from '../postgres/pool.ts';
 import type { RoleSettings, RunningRole } from '../threads/roles.ts';
 
 /**
- * The `scheduler` process of DESIGN.md: work done on a timer rather than per event. For now the
- * similarity tables behind "also watched" and recommendations, recomputed from the co-watch read model
- * when it changed (refresher.ts); one computation at a time across every process (an advisory lock).
+ * The `scheduler` process of DESIGN.md: work done on a timer or for an event rather than for a
+ * request. The job runtime (Agenda, src/infrastructure/jobs) with the service's jobs; the similarity
+ * tables behind "also watched" and recommendations, recomputed when the co-watch read model changed
+ * (refresher.ts); and the reactors, which enqueue jobs among other effects. Each part started is
+ * stopped again, in reverse order, on stop or when a later part fails to start: Agenda's LISTEN
+ * connection and its locks never outlive the role.
  */
 export const startScheduler = async (settings: RoleSettings, log: Logger, registry: Registry): Promise<RunningRole> => {
   const pool = createPool(new URL(settings.databaseUrl), 4, 'scheduler');
+  const closers: (() => Promise<void>)[] = [() => pool.end()];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) {
+      await close().catch((error: unknown) => log.warn({ err: error }, 'error while stopping the scheduler'));
+    }
+  };
   try {
+    const jobs = await startJobRuntime({
+      store: { pool, mongodbUrl: settings.mongodbUrl === undefined ? undefined : new URL(settings.mongodbUrl) },
+      jobs: serviceJobs({ pool, log, settings }),
+      log,
+      metrics: createJobMetrics(registry),
+      retryDelayMs: settings.jobs?.retryDelayMs ?? 30_000,
+      retries: settings.jobs?.retries ?? 6,
+    });
+    closers.push(jobs.stop);
     const similarityRefresh = await startSimilarityRefresh(pool, log);
-    const reactors = await startReactorRole(settings, pool, log, registry);
+    closers.push(similarityRefresh.stop);
+    const reactors = await startReactorRole(settings, pool, log, registry, { enqueue: jobs.enqueue });
+    closers.push(reactors.stop);
     log.info('scheduler started');
     return {
       stop: async () => {
-        await reactors.stop();
-        await similarityRefresh.stop();
-        await pool.end();
+        await closeAll();
         log.info('scheduler stopped');
       },
     };
   } catch (error) {
-    await pool.end();
+    await closeAll();
     throw error;
   }
 };

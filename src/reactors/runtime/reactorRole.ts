@@ -14,7 +14,7 @@ export const startReactorRole = async (
   pool: pg.Pool,
   log: Logger,
   registry: Registry,
-  extra: Partial<Omit<ReactorDependencies, 'pool' | 'log'>> = {},
+  extra: Pick<ReactorDependencies, 'enqueue'> & Partial<Omit<ReactorDependencies, 'pool' | 'log' | 'enqueue'>>,
 ): Promise<RunningReactors> => {
   const databaseUrl = new URL(settings.databaseUrl);
   const userFeed =
