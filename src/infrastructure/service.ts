@@ -33,7 +33,7 @@ import { openEventStore } from './eventStore/openEventStore.ts';
 import { idempotency } from './http/idempotency.ts';
 import { createRateLimits } from './http/rateLimits/rateLimits.ts';
 import { randomId } from './ids.ts';
-import { createFileMailer, createSmtpMailer } from './mail/mailer.ts';
+import { createResetOutbox } from './mail/resetOutbox.ts';
 import type Router from '@koa/router';
 import { Redis } from 'ioredis';
 import type { Config } from './config/config.ts';
@@ -189,7 +189,8 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
           (position, timeoutMs) => positions.waitFor([sessions.name], position, timeoutMs),
           config.readYourWritesTimeoutMs,
         ),
-        mailer: config.smtpUrl === undefined ? createFileMailer(join(config.dataDir, 'mail')) : createSmtpMailer(config.smtpUrl),
+        // The reset mail's token waits here for the mail job of the scheduler role (src/reactors/mail).
+        resetOutbox: createResetOutbox(pool, jwtSecret),
       };
       if (config.auth.admin !== undefined) {
         logCreateAdminOutcome(log, config.auth.admin.email, await createAdmin(dependencies, config.auth.admin));

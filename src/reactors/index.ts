@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Enqueue } from '../infrastructure/jobs/index.ts';
 import type { Logger } from '../infrastructure/logging/logger.ts';
 import type { UserFeed } from './liveFeed/userFeed.ts';
+import { mailReactor } from './mail/reactor.ts';
 import { notificationsReached } from './notificationPush/createdBy.ts';
 import { notificationPush } from './notificationPush/reactor.ts';
 import type { Reactor } from './runtime/index.ts';
@@ -23,4 +24,5 @@ export const reactors = (dependencies: ReactorDependencies): readonly Reactor[] 
     notificationsReached: notificationsReached(dependencies.pool, { timeoutMs: 10_000, everyMs: 50 }),
     emitToUser: dependencies.userFeed.emit,
   }),
+  mailReactor(dependencies.enqueue),
 ];

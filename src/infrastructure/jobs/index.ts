@@ -17,7 +17,15 @@
 //   stays failed: `fastflix jobs status` lists it, `fastflix jobs retry <id>` runs it again.
 // - /metrics: fastflix_job_runs_total, fastflix_job_failures_total, fastflix_job_duration_seconds (job_name).
 
-export { defineJob, type Enqueue, type JobContext, type JobDefinition, type JobOptions, type JobSchedule } from './job.ts';
+export {
+  defineJob,
+  type Enqueue,
+  type JobContext,
+  type JobDefinition,
+  type JobOptions,
+  type JobSchedule,
+  type SomeJobDefinition,
+} from './job.ts';
 export { openJobBackend, type JobStore } from './backend.ts';
 export { connectJobQueue, type JobQueue } from './jobQueue.ts';
 export { startJobRuntime, type JobRuntime, type JobRuntimeOptions } from './jobRuntime.ts';

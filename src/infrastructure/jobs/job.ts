@@ -40,6 +40,9 @@ export interface JobDefinition<Data = unknown> {
   readonly options: JobOptions;
 }
 
+/** A job of any data type: what a list of several jobs holds (each handler takes its own data). */
+export type SomeJobDefinition = JobDefinition<never>;
+
 /** A job of the service; list it in serviceJobs.ts so that the scheduler role runs it. */
 export const defineJob = <Data>(name: string, handler: JobHandler<Data>, options: JobOptions = {}): JobDefinition<Data> => ({
   name,

@@ -1,7 +1,7 @@
 import { exponential, type Job } from 'agenda';
 import type { Logger } from '../logging/logger.ts';
 import type { JobStore } from './backend.ts';
-import type { Enqueue, JobDefinition } from './job.ts';
+import type { Enqueue, JobDefinition, SomeJobDefinition } from './job.ts';
 import { connectJobQueue, type StoredJobData } from './jobQueue.ts';
 import type { JobMetrics } from './metrics.ts';
 import { slotKey } from './slots.ts';
@@ -9,8 +9,7 @@ import { slotKey } from './slots.ts';
 export interface JobRuntimeOptions {
   readonly store: JobStore;
   // Each definition's data type is its own; the runtime only passes it through.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly jobs: readonly JobDefinition<any>[];
+  readonly jobs: readonly SomeJobDefinition[];
   readonly log: Logger;
   readonly metrics?: JobMetrics;
   /** The delay before a failed job's first retry, doubling with each (JOB_RETRY_DELAY). */

@@ -1,9 +1,12 @@
+import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { startSimilarityRefresh } from '../../projections/cowatch/refresher.ts';
 import { startReactorRole } from '../../reactors/runtime/reactorRole.ts';
 import { createJobMetrics, startJobRuntime } from '../jobs/index.ts';
 import { serviceJobs } from '../jobs/serviceJobs.ts';
 import type { Logger } from '../logging/logger.ts';
+import { createFileMailer, createSmtpMailer } from '../mail/mailer.ts';
+import { createResetOutbox } from '../mail/resetOutbox.ts';
 import { createPool } from '../postgres/pool.ts';
 import type { RoleSettings, RunningRole } from '../threads/roles.ts';
 
@@ -24,9 +27,13 @@ export const startScheduler = async (settings: RoleSettings, log: Logger, regist
     }
   };
   try {
+    const mail = settings.mail ?? { directory: join('var', 'mail') };
+    const mailer = mail.smtpUrl === undefined ? createFileMailer(mail.directory) : createSmtpMailer(new URL(mail.smtpUrl));
+    closers.push(() => Promise.resolve(mailer.close()));
+    const resetOutbox = settings.secret === undefined ? undefined : createResetOutbox(pool, settings.secret);
     const jobs = await startJobRuntime({
       store: { pool, mongodbUrl: settings.mongodbUrl === undefined ? undefined : new URL(settings.mongodbUrl) },
-      jobs: serviceJobs({ pool, log, settings }),
+      jobs: serviceJobs({ pool, log, mailer, resetOutbox }),
       log,
       metrics: createJobMetrics(registry),
       retryDelayMs: settings.jobs?.retryDelayMs ?? 30_000,
