@@ -8,6 +8,8 @@ export interface ReceivedMail {
   readonly to: readonly string[];
   /** The raw message, soft line breaks and quoted-printable escapes undone, as a person would read it. */
   readonly message: string;
+  /** When its DATA ended (epoch milliseconds, sub-millisecond precision). */
+  readonly receivedAt: number;
 }
 
 export interface TestSmtpServer {
@@ -39,6 +41,7 @@ export const startSmtpServer = async (): Promise<TestSmtpServer> => {
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
           received.push({
+            receivedAt: performance.timeOrigin + performance.now(),
             to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
             message: readable(Buffer.concat(chunks).toString('utf8')),
           });

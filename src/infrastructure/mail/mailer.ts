@@ -31,7 +31,7 @@ export const createSmtpMailer = (url: URL): Mailer => {
   const transport = nodemailer.createTransport({
     url: url.href,
     pool: true,
-    maxConnections: 3,
+    maxConnections: 5,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,

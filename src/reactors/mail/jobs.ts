@@ -13,6 +13,8 @@ import { passwordResetMail, welcomeMail } from './templates.ts';
 // the record sends one twice (the same Message-ID both times).
 
 export const welcomeMailJobName = 'welcome-mail';
+/** A mail job mostly waits, on the mail server and the database: more of them at once than Agenda's default five. */
+const mailJobOptions = { concurrency: 20 };
 export const passwordResetMailJobName = 'password-reset-mail';
 
 export interface WelcomeMailData {
@@ -41,15 +43,19 @@ export const mailJobs = (dependencies: MailJobDependencies): SomeJobDefinition[]
 ];
 
 export const welcomeMailJob = ({ pool, mailer }: MailJobDependencies): JobDefinition<WelcomeMailData> =>
-  defineJob<WelcomeMailData>(welcomeMailJobName, async (data, { key: eventId }) => {
-    if (await delivered(pool, eventId)) return;
-    await mailer.send({
-      to: { name: data.displayName, address: data.email },
-      ...welcomeMail({ displayName: data.displayName }),
-      messageId: messageIdFor(eventId),
-    });
-    await recordDelivery(pool, eventId, 'welcome');
-  });
+  defineJob<WelcomeMailData>(
+    welcomeMailJobName,
+    async (data, { key: eventId }) => {
+      if (await delivered(pool, eventId)) return;
+      await mailer.send({
+        to: { name: data.displayName, address: data.email },
+        ...welcomeMail({ displayName: data.displayName }),
+        messageId: messageIdFor(eventId),
+      });
+      await recordDelivery(pool, eventId, 'welcome');
+    },
+    mailJobOptions,
+  );
 
 export const passwordResetMailJob = ({
   pool,
@@ -58,24 +64,28 @@ export const passwordResetMailJob = ({
   resetOutbox,
   now = () => new Date(),
 }: MailJobDependencies): JobDefinition<PasswordResetMailData> =>
-  defineJob<PasswordResetMailData>(passwordResetMailJobName, async (data, { key: eventId }) => {
-    if (await delivered(pool, eventId)) return;
-    if (resetOutbox === undefined) throw new Error('the scheduler has no secret to open reset tokens with');
-    const pending = await resetOutbox.find(data.tokenHash);
-    if (pending === undefined || pending.expiresAt <= now()) {
-      // Expired (the token is refused by now anyway), or sealed under a secret since changed: a mail
-      // would be of no use. The person asks again.
-      log.warn({ userId: data.userId, eventId }, 'no reset token to mail (expired, or sealed under another secret); nothing sent');
-      await resetOutbox.remove(data.tokenHash);
-      return;
-    }
-    await mailer.send({
-      to: pending.to,
-      ...passwordResetMail({ token: pending.token, expiresAt: pending.expiresAt }),
-      messageId: messageIdFor(eventId),
-    });
-    await inTransaction(pool, async (client) => {
-      await recordDelivery(client, eventId, 'password-reset');
-      await resetOutbox.remove(data.tokenHash, client);
-    });
-  });
+  defineJob<PasswordResetMailData>(
+    passwordResetMailJobName,
+    async (data, { key: eventId }) => {
+      if (await delivered(pool, eventId)) return;
+      if (resetOutbox === undefined) throw new Error('the scheduler has no secret to open reset tokens with');
+      const pending = await resetOutbox.find(data.tokenHash);
+      if (pending === undefined || pending.expiresAt <= now()) {
+        // Expired (the token is refused by now anyway), or sealed under a secret since changed: a mail
+        // would be of no use. The person asks again.
+        log.warn({ userId: data.userId, eventId }, 'no reset token to mail (expired, or sealed under another secret); nothing sent');
+        await resetOutbox.remove(data.tokenHash);
+        return;
+      }
+      await mailer.send({
+        to: pending.to,
+        ...passwordResetMail({ token: pending.token, expiresAt: pending.expiresAt }),
+        messageId: messageIdFor(eventId),
+      });
+      await inTransaction(pool, async (client) => {
+        await recordDelivery(client, eventId, 'password-reset');
+        await resetOutbox.remove(data.tokenHash, client);
+      });
+    },
+    mailJobOptions,
+  );
