@@ -7,6 +7,7 @@ const benchmarks: Record<string, () => Promise<{ main: (args: string[]) => Promi
   commands: () => import('./commands.ts'),
   fanout: () => import('./fanout.ts'),
   import: () => import('./import.ts'),
+  mail: () => import('./mail.ts'),
   mix: () => import('./mix.ts'),
   rebuild: () => import('./rebuild.ts'),
   tracing: () => import('./tracing.ts'),

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { Mailer } from '../infrastructure/mail/mailer.ts';
+import type { ResetOutbox } from '../infrastructure/mail/resetOutbox.ts';
 import { addMovieRoute } from './addMovie/route.ts';
 import { addToWatchlistRoute } from './addToWatchlist/route.ts';
 import { archiveMovieRoute } from './archiveMovie/route.ts';
@@ -22,7 +22,7 @@ import type { CountSessionsEnded } from './shared/sessionsEnded.ts';
 
 /** Every command of the HTTP contract (DESIGN.md), one slice each. */
 export const commandRoutes = (
-  dependencies: CommandDependencies & { readonly mailer: Mailer; readonly countSessionsEnded: CountSessionsEnded },
+  dependencies: CommandDependencies & { readonly resetOutbox: Pick<ResetOutbox, 'keep'>; readonly countSessionsEnded: CountSessionsEnded },
 ): Router => {
   const router = new Router();
   for (const route of [

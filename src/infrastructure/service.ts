@@ -34,7 +34,7 @@ import { idempotency } from './http/idempotency.ts';
 import { scheduleIdempotencySweep } from './http/idempotencySweep.ts';
 import { createRateLimits } from './http/rateLimits/rateLimits.ts';
 import { randomId } from './ids.ts';
-import { createFileMailer, createSmtpMailer } from './mail/mailer.ts';
+import { createResetOutbox } from './mail/resetOutbox.ts';
 import type Router from '@koa/router';
 import { Redis } from 'ioredis';
 import type { Config } from './config/config.ts';
@@ -122,6 +122,10 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       redisUrl: config.redisUrl?.href,
       userFeedChannel: config.roles.includes('api') ? userFeedChannel(randomId()) : undefined,
       similarityRefreshIntervalMs: config.similarityRefreshIntervalMs,
+      mongodbUrl: config.mongodbUrl?.href,
+      jobs: config.jobs,
+      mail: { smtpUrl: config.smtpUrl?.href, directory: join(config.dataDir, 'mail') },
+      secret: jwtSecret,
     };
     const threadRoles = config.roles.filter((role): role is Role => role !== 'api');
     const threads = await Promise.allSettled(threadRoles.map((role) => startRoleThread(role, roleSettings, log)));
@@ -207,7 +211,8 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
           (position, timeoutMs) => positions.waitFor([sessions.name], position, timeoutMs),
           config.readYourWritesTimeoutMs,
         ),
-        mailer: config.smtpUrl === undefined ? createFileMailer(join(config.dataDir, 'mail')) : createSmtpMailer(config.smtpUrl),
+        // The reset mail's token waits here for the mail job of the scheduler role (src/reactors/mail).
+        resetOutbox: createResetOutbox(pool, jwtSecret),
       };
       if (config.auth.admin !== undefined) {
         logCreateAdminOutcome(log, config.auth.admin.email, await createAdmin(dependencies, config.auth.admin));

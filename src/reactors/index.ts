@@ -1,6 +1,8 @@
 import type pg from 'pg';
+import type { Enqueue } from '../infrastructure/jobs/index.ts';
 import type { Logger } from '../infrastructure/logging/logger.ts';
 import type { UserFeed } from './liveFeed/userFeed.ts';
+import { mailReactor } from './mail/reactor.ts';
 import { notificationPush } from './notificationPush/reactor.ts';
 import { recommendationsPush } from './recommendationsPush/reactor.ts';
 import type { TopTen } from './recommendationsPush/topTen.ts';
@@ -15,6 +17,8 @@ export interface ReactorDependencies {
   readonly userFeed: UserFeed;
   /** A user's ten best recommendations now (the query's own computation, given by the scheduler). */
   readonly topTen: TopTen;
+  /** Enqueues a job of the service (src/infrastructure/jobs), once per key. */
+  readonly enqueue: Enqueue;
 }
 
 /** How long a push waits for the read model it reports on, looking every `everyMs`. */
@@ -32,4 +36,5 @@ export const reactors = (dependencies: ReactorDependencies): readonly Reactor[] 
     topTen: dependencies.topTen,
     emitToUser: dependencies.userFeed.emit,
   }),
+  mailReactor(dependencies.enqueue),
 ];

@@ -12,7 +12,7 @@ const messages = async (directory: string): Promise<string[]> =>
   );
 
 const poll = async <T>(find: () => Promise<T | undefined>, what: string): Promise<T> => {
-  for (let tries = 0; tries < 100; tries++) {
+  for (let tries = 0; tries < 500; tries++) {
     const found = await find();
     if (found !== undefined) return found;
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -4,7 +4,7 @@ import { accountDecider } from '../../domain/account/decide.ts';
 import { Email } from '../../domain/shared/codecs.ts';
 import { sha256 } from '../../infrastructure/auth/tokens.ts';
 import type { EventMetadata } from '../../infrastructure/eventStore/eventStore.ts';
-import type { Mailer } from '../../infrastructure/mail/mailer.ts';
+import type { ResetOutbox } from '../../infrastructure/mail/resetOutbox.ts';
 import { accountEventTypes } from '../../domain/account/events.ts';
 import { reservedUserId } from '../shared/accounts.ts';
 import type { CommandDependencies } from '../shared/dependencies.ts';
@@ -15,12 +15,14 @@ import { secondsAfter } from '../shared/time.ts';
 export const resetTokenTtlSeconds = 3_600;
 
 /**
- * Records the request and mails a one-time token to the account's address. The token itself never
- * enters the event log (only its hash): the log is read by auditors, the mailbox only by its owner.
- * An unknown address does nothing at all.
+ * Records the request; the mail reactor then has a job mail the one-time token to the account's
+ * address (src/reactors/mail). The token itself never enters the event log (only its hash): the log
+ * is read by auditors, the mailbox only by its owner. It waits for its mail in the reset outbox,
+ * sealed, left there before the event is appended, so that once the event is committed the mail
+ * follows whatever crashes or restarts come between. An unknown address does nothing at all.
  */
 export const requestPasswordReset = async (
-  dependencies: Pick<CommandDependencies, 'store' | 'registry' | 'clock'> & { readonly mailer: Mailer },
+  dependencies: Pick<CommandDependencies, 'store' | 'registry' | 'clock'> & { readonly resetOutbox: Pick<ResetOutbox, 'keep'> },
   address: string,
   metadata: EventMetadata,
 ): Promise<void> => {
@@ -29,36 +31,30 @@ export const requestPasswordReset = async (
   const userId = await reservedUserId(dependencies, email.right);
   if (userId === undefined) return;
   const secret = randomBytes(32).toString('base64url');
+  const tokenHash = sha256(secret);
   // The mail goes to the address the account has, not the one typed: they are one key (emailKey),
   // not one address ("Kim@…" with a Kelvin sign finds kim@…, and must not receive its token).
-  let storedAddress: Email | undefined;
-  const result = await handleCommand(dependencies, {
+  // A refusal (a deactivated account) leaves its token in the outbox; no event asks for its mail, and it expires.
+  await handleCommand(dependencies, {
     stream: userStream(userId),
     decider: accountDecider,
     eventTypes: accountEventTypes,
-    command: (state) => {
-      storedAddress = state.status === 'unregistered' ? undefined : state.email;
-      return Promise.resolve(
-        E.right({
-          type: 'RequestPasswordReset' as const,
-          tokenHash: sha256(secret),
-          expiresAt: secondsAfter(dependencies.clock(), resetTokenTtlSeconds),
-        }),
-      );
+    command: async (state) => {
+      const storedAddress = state.status === 'unregistered' ? undefined : state.email;
+      const expiresAt = secondsAfter(dependencies.clock(), resetTokenTtlSeconds);
+      if (storedAddress !== undefined) {
+        // Before the append: an event committed without its token waiting would cause a mail with
+        // nothing to send. Kept again (replaced) when a conflict has the command decided again.
+        await dependencies.resetOutbox.keep({
+          tokenHash,
+          userId,
+          to: storedAddress,
+          token: `${userId}.${secret}`,
+          expiresAt: new Date(expiresAt),
+        });
+      }
+      return E.right({ type: 'RequestPasswordReset' as const, tokenHash, expiresAt });
     },
     metadata,
-  });
-  if (E.isLeft(result) || storedAddress === undefined) return;
-  await dependencies.mailer.send({
-    to: storedAddress,
-    subject: 'Reset your FastFlix password',
-    text: [
-      'Someone (we hope you) asked to reset the password of your FastFlix account.',
-      '',
-      `Your reset token, valid for one hour: ${userId}.${secret}`,
-      '',
-      'POST it as {"token": "…", "newPassword": "…"} to /auth/password-reset/confirm.',
-      'If you did not ask for this, ignore this message: your password stays as it is.',
-    ].join('\n'),
   });
 };

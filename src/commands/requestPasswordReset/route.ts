@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import type { Mailer } from '../../infrastructure/mail/mailer.ts';
+import type { ResetOutbox } from '../../infrastructure/mail/resetOutbox.ts';
 import type { CommandDependencies } from '../shared/dependencies.ts';
 import { decodeBody, eventMetadata, type CommandContext } from '../shared/http.ts';
 import { RequestPasswordResetRequest } from './command.ts';
@@ -11,10 +11,14 @@ const ResetRequested = t.type({ status: t.literal('accepted'), detail: t.string 
 
 /**
  * Always 202, at once: whether the address has an account is never revealed, neither by the answer
- * nor by how long it takes (the work happens after answering). For the same reason this one command
- * answers without an event position.
+ * nor by how long it takes (the command runs after answering). For the same reason this one command
+ * answers without an event position. The mail is no longer sent here: once the command's event is
+ * committed, the mail reactor has a job send it, retried until the mail server takes it.
  */
-export const requestPasswordResetRoute = (router: Router, dependencies: CommandDependencies & { readonly mailer: Mailer }): void => {
+export const requestPasswordResetRoute = (
+  router: Router,
+  dependencies: CommandDependencies & { readonly resetOutbox: Pick<ResetOutbox, 'keep'> },
+): void => {
   router.post(
     '/auth/password-reset',
     documented({

@@ -10,6 +10,7 @@ import { createAdminCommand } from './createAdmin.ts';
 import { demoCommand } from './demo.ts';
 import { evalRecommendationsCommand } from './evalRecommendations.ts';
 import { importMovieLensCommand } from './importMovieLens.ts';
+import { jobsCommands } from './jobs.ts';
 import { migrateCommand } from './migrate.ts';
 import { projectionsCommands } from './projections.ts';
 import { reactorsCommands } from './reactors.ts';
@@ -93,6 +94,7 @@ program
 
 projectionsCommands(program, context);
 reactorsCommands(program, context);
+jobsCommands(program, context);
 auditCommands(program, context);
 
 try {

@@ -52,6 +52,8 @@ const BaseEnvironment = t.partial({
   READ_YOUR_WRITES_TIMEOUT: durationSeconds,
   QUERY_TIMEOUT: durationSeconds,
   SIMILARITY_REFRESH_INTERVAL: durationSeconds,
+  JOB_RETRY_DELAY: durationSeconds,
+  JOB_RETRIES: integerBetween(0, 30),
 });
 const Environment = t.intersection([BaseEnvironment, LimitsEnvironment]);
 
@@ -107,6 +109,8 @@ export interface Config {
   /** How often the scheduler looks for new interactions and recomputes the similarity tables. */
   readonly similarityRefreshIntervalMs: number;
   readonly limits: LimitsConfig;
+  /** Background jobs (src/infrastructure/jobs): a failed one is retried after retryDelayMs, doubling, `retries` times. */
+  readonly jobs: { readonly retryDelayMs: number; readonly retries: number };
 }
 
 // constructors
@@ -172,6 +176,8 @@ const toConfig = (env: t.TypeOf<typeof Environment>): E.Either<string, Config> =
     readYourWritesTimeoutMs: (env.READ_YOUR_WRITES_TIMEOUT ?? 5) * 1000,
     similarityRefreshIntervalMs: (env.SIMILARITY_REFRESH_INTERVAL ?? 30) * 1000,
     limits: toLimitsConfig(env),
+    // 30 s doubling six times: a mail server down for half an hour loses nothing.
+    jobs: { retryDelayMs: (env.JOB_RETRY_DELAY ?? 30) * 1000, retries: env.JOB_RETRIES ?? 6 },
   });
 };
 

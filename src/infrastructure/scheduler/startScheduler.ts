@@ -1,9 +1,14 @@
+import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { startSimilarityRefresh } from '../../projections/cowatch/refresher.ts';
 import { openUserFeed } from '../../reactors/liveFeed/userFeed.ts';
 import { pushAfterSimilarity } from '../../reactors/recommendationsPush/afterSimilarity.ts';
 import { startReactorRole } from '../../reactors/runtime/reactorRole.ts';
+import { createJobMetrics, startJobRuntime } from '../jobs/index.ts';
+import { serviceJobs } from '../jobs/serviceJobs.ts';
 import type { Logger } from '../logging/logger.ts';
+import { createFileMailer, createSmtpMailer } from '../mail/mailer.ts';
+import { createResetOutbox } from '../mail/resetOutbox.ts';
 import { createPool } from '../postgres/pool.ts';
 import { createQueryPool } from '../postgres/slonik.ts';
 import type { RoleSettings, RunningRole } from '../threads/roles.ts';
@@ -13,44 +18,62 @@ import { topTenOf } from './topTen.ts';
 const topTenStatementTimeoutMs = 30_000;
 
 /**
- * The `scheduler` process of DESIGN.md: work done on a timer rather than per event, and the reactors.
- * The similarity tables behind "also watched" and recommendations are recomputed from the co-watch
- * read model when it changed (refresher.ts; one computation at a time across every process, an
- * advisory lock), after which the users whose top ten changed are told (recommendationsPush).
+ * The `scheduler` process of DESIGN.md: work done on a timer or for an event rather than for a
+ * request. The job runtime (Agenda, src/infrastructure/jobs) with the service's jobs; the similarity
+ * tables behind "also watched" and recommendations, recomputed when the co-watch read model changed
+ * (refresher.ts), after which the users whose top ten changed are told (recommendationsPush); and the
+ * reactors, which enqueue jobs and push to users among other effects. Each part started is stopped
+ * again, in reverse order, on stop or when a later part fails to start: Agenda's LISTEN connection
+ * and its locks never outlive the role.
  */
 export const startScheduler = async (settings: RoleSettings, log: Logger, registry: Registry): Promise<RunningRole> => {
   const databaseUrl = new URL(settings.databaseUrl);
   const pool = createPool(databaseUrl, 4, 'scheduler');
-  const stops: (() => Promise<void>)[] = [() => pool.end()];
-  const stop = async (): Promise<void> => {
-    for (const step of stops.reverse()) await step();
+  const closers: (() => Promise<void>)[] = [() => pool.end()];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) {
+      await close().catch((error: unknown) => log.warn({ err: error }, 'error while stopping the scheduler'));
+    }
   };
   try {
+    const mail = settings.mail ?? { directory: join('var', 'mail') };
+    const mailer = mail.smtpUrl === undefined ? createFileMailer(mail.directory) : createSmtpMailer(new URL(mail.smtpUrl));
+    closers.push(() => Promise.resolve(mailer.close()));
+    const resetOutbox = settings.secret === undefined ? undefined : createResetOutbox(pool, settings.secret);
+    const jobs = await startJobRuntime({
+      store: { pool, mongodbUrl: settings.mongodbUrl === undefined ? undefined : new URL(settings.mongodbUrl) },
+      jobs: serviceJobs({ pool, log, mailer, resetOutbox }),
+      log,
+      metrics: createJobMetrics(registry),
+      retryDelayMs: settings.jobs?.retryDelayMs ?? 30_000,
+      retries: settings.jobs?.retries ?? 6,
+    });
+    closers.push(jobs.stop);
     const db = await createQueryPool(databaseUrl, 2, topTenStatementTimeoutMs);
-    stops.push(() => db.end());
+    closers.push(() => db.end());
     const userFeed = openUserFeed({
       redisUrl: settings.redisUrl === undefined ? undefined : new URL(settings.redisUrl),
       apiChannel: settings.userFeedChannel,
       log,
     });
-    stops.push(userFeed.close);
+    closers.push(userFeed.close);
     const topTen = topTenOf(db);
-    const reactors = await startReactorRole(settings, pool, log, registry, { userFeed, topTen });
-    stops.push(reactors.stop);
     const similarityRefresh = await startSimilarityRefresh(pool, log, settings.similarityRefreshIntervalMs, async (outcome) => {
       const told = await pushAfterSimilarity({ pool, topTen, emitToUser: userFeed.emit }, outcome.sourcePosition);
       log.info(told, 'recommendations.updated pushed after the similarity recomputation');
     });
-    stops.push(similarityRefresh.stop);
+    closers.push(similarityRefresh.stop);
+    const reactors = await startReactorRole(settings, pool, log, registry, { enqueue: jobs.enqueue, userFeed, topTen });
+    closers.push(reactors.stop);
     log.info('scheduler started');
     return {
       stop: async () => {
-        await stop();
+        await closeAll();
         log.info('scheduler stopped');
       },
     };
   } catch (error) {
-    await stop();
+    await closeAll();
     throw error;
   }
 };

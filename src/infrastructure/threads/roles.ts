@@ -20,6 +20,14 @@ export interface RoleSettings {
   readonly userFeedChannel?: string;
   /** See Config.similarityRefreshIntervalMs. */
   readonly similarityRefreshIntervalMs?: number;
+  /** Agenda's store when set; PostgreSQL (the database above) otherwise. */
+  readonly mongodbUrl?: string;
+  /** The job runtime's retries (JOB_RETRY_DELAY, JOB_RETRIES); src/infrastructure/jobs. */
+  readonly jobs?: { readonly retryDelayMs: number; readonly retries: number };
+  /** Where the mail jobs send: SMTP_URL, or .eml files in `directory` (`<FASTFLIX_DATA_DIR>/mail`). */
+  readonly mail?: { readonly smtpUrl?: string; readonly directory: string };
+  /** The service's secret (JWT_SECRET), from which the key that seals reset tokens awaiting their mail is derived. */
+  readonly secret?: string;
 }
 
 export interface RunningRole {

@@ -27,7 +27,11 @@ export const startReactorRole = async (
     log,
     metrics: createReactorMetrics(registry),
   });
+  // A service answers requests once its roles have started: an event it then commits (a registration)
+  // is after every reactor's first checkpoint, so even a new reactor reacts to it.
+  await running.ready;
   return {
+    ready: running.ready,
     stop: async () => {
       await running.stop();
       await store.close();

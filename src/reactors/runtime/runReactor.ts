@@ -27,6 +27,12 @@ export interface ReactorRuntime {
 export interface RunningReactor {
   readonly stop: () => Promise<void>;
   readonly done: Promise<void>;
+  /**
+   * Settles once the first attempt is known: the checkpoint is loaded (made at the head on a first
+   * run), or another instance holds the reactor, or the attempt failed (and is tried again). Events
+   * committed after it are the reactor's even on its first run.
+   */
+  readonly ready: Promise<void>;
 }
 
 const lockStatement = `SELECT pg_try_advisory_lock(hashtextextended('fastflix.reactor.' || $1, 0)) AS locked`;
@@ -47,6 +53,8 @@ export const runReactor = (reactor: Reactor, runtime: ReactorRuntime): RunningRe
   let stopping = false;
   let wake: (() => void) | undefined;
   let closeSubscription: (() => Promise<void>) | undefined;
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
 
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -100,6 +108,7 @@ export const runReactor = (reactor: Reactor, runtime: ReactorRuntime): RunningRe
 
   const follow = async (): Promise<void> => {
     let stored = await loadCheckpoint(runtime.pool, runtime.store, reactor);
+    markReady();
     runtime.metrics?.parked.set(labels, await unresolvedParked(runtime.pool, reactor.name));
     await reportLag(stored, undefined);
     const subscription = runtime.store.subscribeToAll({
@@ -157,6 +166,7 @@ export const runReactor = (reactor: Reactor, runtime: ReactorRuntime): RunningRe
           log.debug('another instance runs this reactor; standing by');
         }
       } catch (error) {
+        markReady();
         if (error instanceof ReactorFencedOut || error instanceof StoppedMidRetry || stopping) {
           // stopped or replaced: nothing to report
         } else if (isDatabaseUnreachable(error)) {
@@ -166,6 +176,7 @@ export const runReactor = (reactor: Reactor, runtime: ReactorRuntime): RunningRe
           log.error({ err: error }, 'reactor run failed; restarting');
         }
       } finally {
+        markReady();
         await lock.end().catch(() => undefined);
       }
       if (!stopping) await sleep(pollMs);
@@ -175,6 +186,7 @@ export const runReactor = (reactor: Reactor, runtime: ReactorRuntime): RunningRe
   const done = run();
   return {
     done,
+    ready,
     stop: async () => {
       stopping = true;
       wake?.();

@@ -4,6 +4,8 @@ import { runReactor, type ReactorRuntime } from './runReactor.ts';
 export interface RunningReactors {
   /** Each reactor stops after the event in hand; its checkpoint stays where it was last stored. */
   readonly stop: () => Promise<void>;
+  /** Every reactor's first attempt settled (see RunningReactor.ready). */
+  readonly ready: Promise<void>;
 }
 
 /** A runner for each reactor, independent of the others: one failing or parked never holds another up. */
@@ -15,5 +17,8 @@ export const startReactors = (reactors: readonly Reactor[], runtime: ReactorRunt
   }
   const runners = reactors.map((reactor) => runReactor(reactor, runtime));
   if (reactors.length > 0) runtime.log.info({ reactors: [...names] }, 'reactors started');
-  return { stop: async () => void (await Promise.all(runners.map((runner) => runner.stop()))) };
+  return {
+    stop: async () => void (await Promise.all(runners.map((runner) => runner.stop()))),
+    ready: Promise.all(runners.map((runner) => runner.ready)).then(() => undefined),
+  };
 };
