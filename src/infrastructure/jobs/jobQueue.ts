@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { MongoJobRepository } from '@agendajs/mongo-backend';
 import { Agenda, type AgendaBackend, type JobParameters } from 'agenda';
 import type { Logger } from '../logging/logger.ts';
@@ -35,10 +36,19 @@ export const connectJobQueue = async (
     defaultLockLifetime: 30_000,
   });
   agenda.on('error', (error) => log.warn({ err: error }, 'job store error'));
+  // The PostgreSQL backend's LISTEN channel re-emits its connection's errors on itself, and it
+  // reconnects on its own: without a listener, a database restart would be an uncaught 'error'
+  // that takes the scheduler thread down with it.
+  listenForChannelErrors(backend, log);
   await agenda.ready;
   if (kind === 'postgres') await ensureKeyIndex(store);
   else await ensureMongoKeyIndex(backend);
   return { agenda, kind, enqueue: enqueueOn(agenda), close: () => (kind === 'mongodb' ? backend.disconnect() : Promise.resolve()) };
+};
+
+const listenForChannelErrors = (backend: AgendaBackend, log: Logger): void => {
+  const channel = backend.notificationChannel as unknown as Partial<EventEmitter> | undefined;
+  channel?.on?.('error', (error: unknown) => log.warn({ err: error }, 'job notification channel lost its connection; it reconnects'));
 };
 
 /**

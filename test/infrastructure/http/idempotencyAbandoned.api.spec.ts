@@ -34,7 +34,7 @@ describe('an Idempotency-Key left pending', function () {
   const claim = async (key: string, body: unknown, age: string): Promise<void> => {
     const requestHash = createHash('sha256').update(canonicalJson(body)).digest('base64url');
     await database.query(`INSERT INTO idempotency_keys (scope, key, request_hash, created_at) VALUES ($1, $2, $3, now() - $4::interval)`, [
-      `${viewer.userId} PUT /movies/${movieId}/rating`,
+      `user:${viewer.userId} PUT /movies/${movieId}/rating`,
       key,
       requestHash,
       age,
