@@ -94,7 +94,12 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     const pool = createPool(database.url, config.database.poolSize, 'api');
     closers.push(() => pool.end());
 
-    const { store: eventStore, kind } = await openEventStore(config, pool, database.url, log);
+    const { store: eventStore, kind } = await openEventStore(
+      { eventStoreUrl: config.eventStoreUrl, secret: config.auth.jwtSecret },
+      pool,
+      database.url,
+      log,
+    );
     closers.push(() => eventStore.close());
 
     const checks: ReadinessCheck[] = [postgresCheck(pool), eventStoreCheck(eventStore, kind)];

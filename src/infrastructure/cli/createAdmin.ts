@@ -28,7 +28,7 @@ export const createAdminCommand = async (
 ): Promise<void> => {
   const database = await openDatabaseServer(config, log);
   const pool = createPool(database.url, 2, 'cli');
-  const { store } = await openEventStore(config, pool, database.url, log);
+  const { store } = await openEventStore({ eventStoreUrl: config.eventStoreUrl, secret: config.auth.jwtSecret }, pool, database.url, log);
   try {
     await migrate(database.url, log);
     const outcome = await createAdmin(

@@ -12,7 +12,7 @@ import type { CliContext } from './main.ts';
 export const demoCommand = async ({ config, log }: CliContext): Promise<void> => {
   const database = await openDatabaseServer(config, log);
   const pool = createPool(database.url, 8, 'demo');
-  const { store } = await openEventStore(config, pool, database.url, log);
+  const { store } = await openEventStore({ eventStoreUrl: config.eventStoreUrl, secret: config.auth.jwtSecret }, pool, database.url, log);
   try {
     await migrate(database.url, log);
     const outcome = await seedDemo(

@@ -13,7 +13,7 @@ import type { CliContext } from './main.ts';
 export const importMovieLensCommand = async ({ config, log }: CliContext, directory: string): Promise<void> => {
   const database = await openDatabaseServer(config, log);
   const pool = createPool(database.url, config.database.poolSize, 'import');
-  const { store } = await openEventStore(config, pool, database.url, log);
+  const { store } = await openEventStore({ eventStoreUrl: config.eventStoreUrl, secret: config.auth.jwtSecret }, pool, database.url, log);
   const bar = new cliProgress.SingleBar(
     { format: '{phase} [{bar}] {value}/{total} · {speed} rows/s · {eta_formatted} left', hideCursor: true, etaBuffer: 50 },
     cliProgress.Presets.shades_classic,

@@ -24,7 +24,12 @@ export interface ReadSide {
 export const openReadSide = async ({ config, log }: CliContext, poolSize = 4): Promise<ReadSide> => {
   const database = await openDatabaseServer(config, log);
   const pool = createPool(database.url, poolSize, 'cli');
-  const { store, kind } = await openEventStore(config, pool, database.url, log);
+  const { store, kind } = await openEventStore(
+    { eventStoreUrl: config.eventStoreUrl, secret: config.auth.jwtSecret },
+    pool,
+    database.url,
+    log,
+  );
   const close = async (): Promise<void> => {
     await store.close();
     await pool.end();

@@ -5,6 +5,9 @@ import type { Logger } from '../logging/logger.ts';
 import { StartupError } from '../postgres/database.ts';
 import { tracedEventStore } from '../tracing/tracedEventStore.ts';
 import type { EventStore } from './eventStore.ts';
+import { emailReservationStreams } from '../personalData/emailReservationStreams.ts';
+import { createPersonalDataKeys } from '../personalData/keyStore.ts';
+import { sealingEventStore } from '../personalData/sealingEventStore.ts';
 import { acceptedForms, parseEventStoreUrl } from './eventstoredb/connectionString.ts';
 import { createEventStoreDbEventStore } from './eventstoredb/eventStoreDbEventStore.ts';
 import { createEventNotifications } from './postgres/notifications.ts';
@@ -16,19 +19,23 @@ const defaultStartDeadlineMs = 10_000;
 /**
  * EventStoreDB when EVENTSTORE_URL is set; otherwise the event tables of the PostgreSQL database.
  * EventStoreDB must answer before anything starts: a process that cannot reach it stops with one
- * line naming EVENTSTORE_URL (a StartupError) rather than serving and failing every write.
+ * line naming EVENTSTORE_URL (a StartupError) rather than serving and failing every write. Either
+ * way the store seals personal data (personalData/), its keys in PostgreSQL: `secret` (JWT_SECRET)
+ * keys the names of e-mail reservation streams; a process without it cannot touch those streams.
  */
 export const openEventStore = async (
-  config: Pick<Config, 'eventStoreUrl'>,
+  config: Pick<Config, 'eventStoreUrl'> & { readonly secret: string | undefined },
   pool: pg.Pool,
   databaseUrl: URL,
   log: Logger,
   startDeadlineMs = defaultStartDeadlineMs,
 ): Promise<{ store: EventStore; kind: 'postgres' | 'eventstoredb' }> => {
+  const sealing = (store: EventStore): EventStore =>
+    sealingEventStore(tracedEventStore(store), createPersonalDataKeys(pool), emailReservationStreams(config.secret));
   if (config.eventStoreUrl === undefined) {
     return {
       kind: 'postgres',
-      store: tracedEventStore(
+      store: sealing(
         createPostgresEventStore({
           pool,
           notifications: createEventNotifications(pool, { connectionString: databaseUrl.href, application_name: 'fastflix-listen' }, log),
@@ -57,7 +64,7 @@ export const openEventStore = async (
         `check that it runs and that the connection string is right (${acceptedForms})`,
     );
   }
-  return { kind: 'eventstoredb', store: tracedEventStore(store) };
+  return { kind: 'eventstoredb', store: sealing(store) };
 };
 
 /** Pings until one answers: a server started beside the service (compose) may need a few seconds. */

@@ -28,7 +28,7 @@ export const startProjector = async (settings: RoleSettings, log: Logger, metric
     const databaseUrl = new URL(settings.databaseUrl);
     const pool = createPool(databaseUrl, settings.poolSize, 'projector');
     closers.push(() => pool.end());
-    const { store } = await openEventStore({ eventStoreUrl: settings.eventStoreUrl }, pool, databaseUrl, log);
+    const { store } = await openEventStore({ eventStoreUrl: settings.eventStoreUrl, secret: settings.secret }, pool, databaseUrl, log);
     closers.push(() => store.close());
     const positions = await createProjectionPositions(
       pool,

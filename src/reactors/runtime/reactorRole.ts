@@ -19,7 +19,7 @@ export const startReactorRole = async (
   dependencies: Omit<ReactorDependencies, 'pool' | 'log'>,
 ): Promise<RunningReactors> => {
   const databaseUrl = new URL(settings.databaseUrl);
-  const { store } = await openEventStore({ eventStoreUrl: settings.eventStoreUrl }, pool, databaseUrl, log);
+  const { store } = await openEventStore({ eventStoreUrl: settings.eventStoreUrl, secret: settings.secret }, pool, databaseUrl, log);
   const running = startReactors(reactors({ pool, log, ...dependencies }), {
     pool,
     lockConnection: { connectionString: databaseUrl.href },

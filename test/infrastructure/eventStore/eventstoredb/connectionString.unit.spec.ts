@@ -130,7 +130,7 @@ describe('EVENTSTORE_URL, read by the EventStoreDB client', () => {
       const pool = new pg.Pool();
       const started = Date.now();
       const error = await openEventStore(
-        { eventStoreUrl: 'esdb://admin:s3cret@127.0.0.1:1?tls=false' },
+        { eventStoreUrl: 'esdb://admin:s3cret@127.0.0.1:1?tls=false', secret: undefined },
         pool,
         new URL('postgres://unused'),
         capturingLogger().log,
@@ -149,7 +149,7 @@ describe('EVENTSTORE_URL, read by the EventStoreDB client', () => {
     it('stops with a StartupError when the client cannot be built from the value', async () => {
       const pool = new pg.Pool();
       const error = await openEventStore(
-        { eventStoreUrl: 'esdb://db:2113?tls=true&tlsCAFile=/nonexistent/ca.pem' },
+        { eventStoreUrl: 'esdb://db:2113?tls=true&tlsCAFile=/nonexistent/ca.pem', secret: undefined },
         pool,
         new URL('postgres://unused'),
         capturingLogger().log,
