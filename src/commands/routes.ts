@@ -6,6 +6,8 @@ import { archiveMovieRoute } from './archiveMovie/route.ts';
 import { changeMovieDetailsRoute } from './changeMovieDetails/route.ts';
 import { changePasswordRoute } from './changePassword/route.ts';
 import { changeUserRoleRoute } from './changeUserRole/route.ts';
+import { forgetUserRoutes } from './forgetUser/route.ts';
+import type { ErasePersonalData } from '../infrastructure/personalData/erasure.ts';
 import { endSessionRoute } from './endSession/route.ts';
 import { logInRoute } from './logIn/route.ts';
 import { logOutRoute } from './logOut/route.ts';
@@ -22,7 +24,11 @@ import type { CountSessionsEnded } from './shared/sessionsEnded.ts';
 
 /** Every command of the HTTP contract (DESIGN.md), one slice each. */
 export const commandRoutes = (
-  dependencies: CommandDependencies & { readonly resetOutbox: Pick<ResetOutbox, 'keep'>; readonly countSessionsEnded: CountSessionsEnded },
+  dependencies: CommandDependencies & {
+    readonly resetOutbox: Pick<ResetOutbox, 'keep'>;
+    readonly countSessionsEnded: CountSessionsEnded;
+    readonly erasePersonalData: ErasePersonalData;
+  },
 ): Router => {
   const router = new Router();
   for (const route of [
@@ -46,5 +52,6 @@ export const commandRoutes = (
     route(router, dependencies);
   }
   requestPasswordResetRoute(router, dependencies);
+  forgetUserRoutes(router, dependencies);
   return router;
 };

@@ -35,6 +35,7 @@ import { scheduleIdempotencySweep } from './http/idempotencySweep.ts';
 import { createRateLimits } from './http/rateLimits/rateLimits.ts';
 import { randomId } from './ids.ts';
 import { createResetOutbox } from './mail/resetOutbox.ts';
+import { erasePersonalData } from './personalData/erasure.ts';
 import type Router from '@koa/router';
 import { Redis } from 'ioredis';
 import type { Config } from './config/config.ts';
@@ -218,6 +219,8 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
         ),
         // The reset mail's token waits here for the mail job of the scheduler role (src/reactors/mail).
         resetOutbox: createResetOutbox(pool, jwtSecret),
+        // Forgetting an account destroys its personal-data key (src/infrastructure/personalData).
+        erasePersonalData: erasePersonalData(pool),
       };
       if (config.auth.admin !== undefined) {
         logCreateAdminOutcome(log, config.auth.admin.email, await createAdmin(dependencies, config.auth.admin));

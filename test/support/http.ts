@@ -49,6 +49,9 @@ export const client = (base: string) => {
     patch: <Body = Record<string, unknown>>(path: string, body?: unknown, options?: RequestOptions) =>
       call<Body>('PATCH', path, body, options),
     delete: <Body = Record<string, unknown>>(path: string, options?: RequestOptions) => call<Body>('DELETE', path, undefined, options),
+    /** A DELETE with a body (`DELETE /me` carries the password). */
+    deleteWith: <Body = Record<string, unknown>>(path: string, body?: unknown, options?: RequestOptions) =>
+      call<Body>('DELETE', path, body, options),
   };
 };
 

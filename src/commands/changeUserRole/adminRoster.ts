@@ -20,7 +20,7 @@ const adminsInLog = async (environment: CommandEnvironment): Promise<readonly Uu
   const accounts = new Map<string, { admin: boolean; active: boolean }>();
   const subscription = environment.store.subscribeToAll({
     fromPosition: 'start',
-    filter: { eventTypes: ['UserRegistered', 'RoleChanged', 'UserDeactivated'] },
+    filter: { eventTypes: ['UserRegistered', 'RoleChanged', 'UserDeactivated', 'UserForgotten'] },
   });
   try {
     for await (const batch of subscription) {
@@ -28,7 +28,7 @@ const adminsInLog = async (environment: CommandEnvironment): Promise<readonly Uu
         const data = event.data as { userId?: string; role?: string };
         if (data.userId === undefined) continue;
         const account = accounts.get(data.userId) ?? { admin: false, active: true };
-        if (event.type === 'UserDeactivated') account.active = false;
+        if (event.type === 'UserDeactivated' || event.type === 'UserForgotten') account.active = false;
         else account.admin = data.role === 'admin';
         accounts.set(data.userId, account);
       }

@@ -23,7 +23,9 @@ export type AccountCommand =
   | { readonly type: 'RequestPasswordReset'; readonly tokenHash: string; readonly expiresAt: IsoDateTime }
   | { readonly type: 'ResetPassword'; readonly tokenHash: string; readonly newPasswordHash: string; readonly now: IsoDateTime }
   | { readonly type: 'ChangeRole'; readonly role: Role }
-  | { readonly type: 'DeactivateUser' };
+  | { readonly type: 'DeactivateUser' }
+  /** The handler has checked who asks (the account's password, or an admin) and that no last admin goes with it. */
+  | { readonly type: 'ForgetUser' };
 
 export type AccountError =
   | { readonly type: 'UserAlreadyRegistered' }
@@ -67,6 +69,10 @@ const resetPassword = (command: Extract<AccountCommand, { type: 'ResetPassword' 
 export const decideAccount = (command: AccountCommand, state: AccountState): E.Either<AccountError, readonly AccountEvent[]> => {
   if (command.type === 'RegisterUser') return registerUser(command, state);
   if (state.status === 'unregistered') return error('UserNotFound');
+  // Forgetting twice is a no-op (the handler says so); a forgotten account is gone for anything else.
+  if (command.type === 'ForgetUser')
+    return E.right(state.status === 'forgotten' ? [] : [{ type: 'UserForgotten', data: { userId: state.userId } }]);
+  if (state.status === 'forgotten') return error('UserNotFound');
   if (state.status === 'deactivated') return error('UserDeactivated');
   switch (command.type) {
     case 'ChangePassword':

@@ -30,6 +30,12 @@ export const PasswordReset = defineEvent(
 );
 export const RoleChanged = defineEvent('RoleChanged', t.type({ userId: Uuid, role: Role, previousRole: Role }));
 export const UserDeactivated = defineEvent('UserDeactivated', t.type({ userId: Uuid }));
+/**
+ * The account is forgotten (GDPR erasure): its personal data, sealed in its events with a key kept
+ * outside the log, is erased by destroying that key once this is appended; its sessions end, and
+ * its address can be registered again. The events stay, so every chain still verifies.
+ */
+export const UserForgotten = defineEvent('UserForgotten', t.type({ userId: Uuid }));
 
 export const accountEvents = [
   UserRegistered,
@@ -38,6 +44,7 @@ export const accountEvents = [
   PasswordReset,
   RoleChanged,
   UserDeactivated,
+  UserForgotten,
 ] as const;
 export type AccountEvent = EventOf<(typeof accountEvents)[number]>;
 /** The types an account's stream folds: its own events, whatever else the stream may come to hold. */

@@ -4,7 +4,8 @@ import type { AccountEvent } from './events.ts';
 export type AccountState =
   | { readonly status: 'unregistered' }
   | {
-      readonly status: 'active' | 'deactivated';
+      /** Forgotten: its personal fields read as redacted (the key that sealed them is gone); nothing more happens to it. */
+      readonly status: 'active' | 'deactivated' | 'forgotten';
       readonly userId: Uuid;
       readonly email: Email;
       readonly displayName: DisplayName;
@@ -46,6 +47,8 @@ export const evolveAccount = (state: AccountState, event: AccountEvent): Account
     case 'RoleChanged':
       return { ...state, role: event.data.role };
     case 'UserDeactivated':
-      return { ...state, status: 'deactivated' };
+      return state.status === 'forgotten' ? state : { ...state, status: 'deactivated' };
+    case 'UserForgotten':
+      return { ...state, status: 'forgotten', pendingReset: null };
   }
 };

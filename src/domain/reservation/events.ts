@@ -7,7 +7,9 @@ import { defineEvent, type EventOf } from '../shared/eventDefinition.ts';
 // create a stream, so exactly one wins, however many race.
 
 export const EmailReserved = defineEvent('EmailReserved', t.type({ email: t.string, userId: Uuid }));
+/** The account that held the address was forgotten: the address can be reserved again, by a new account. */
+export const EmailReleased = defineEvent('EmailReleased', t.type({ userId: Uuid }));
 export const SlugReserved = defineEvent('SlugReserved', t.type({ slug: t.string, movieId: Uuid }));
 
-export const reservationEvents = [EmailReserved, SlugReserved] as const;
+export const reservationEvents = [EmailReserved, EmailReleased, SlugReserved] as const;
 export type ReservationEvent = EventOf<(typeof reservationEvents)[number]>;

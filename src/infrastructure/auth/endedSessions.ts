@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.ts';
 
 // Which sessions have ended, as every API process learns it from the event log: a logout or a
 // revoked refresh token ends one session; a password change ends all of the account's sessions but
-// the one that made it; a reset or a deactivation ends all of them. The access-token guard asks this
+// the one that made it; a reset, a deactivation or forgetting the account ends all of them. The access-token guard asks this
 // on every request, so it is answered from memory, never with a database round trip.
 
 export interface EndedSessions {
@@ -12,7 +12,7 @@ export interface EndedSessions {
   readonly close: () => Promise<void>;
 }
 
-const sessionEndingTypes = ['SessionRevoked', 'PasswordChanged', 'PasswordReset', 'UserDeactivated'] as const;
+const sessionEndingTypes = ['SessionRevoked', 'PasswordChanged', 'PasswordReset', 'UserDeactivated', 'UserForgotten'] as const;
 
 interface AccountEnd {
   /** Milliseconds since the epoch: tokens issued before it are of ended sessions... */
@@ -58,6 +58,7 @@ export const followEndedSessions = async (options: {
         if (userId !== undefined && changedAt !== undefined) accounts.set(userId, { at: changedAt, except: null });
         return;
       case 'UserDeactivated':
+      case 'UserForgotten':
         if (userId !== undefined) accounts.set(userId, { at: Date.parse(event.metadata.occurredAt), except: null });
         return;
     }

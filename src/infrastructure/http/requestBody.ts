@@ -22,7 +22,8 @@ export const bodyLimitBytes = 1_048_576;
  */
 export const acceptsFormBody: Middleware = (_ctx, next) => next();
 
-const readsBody = new Set(['POST', 'PUT', 'PATCH']);
+// DELETE too: `DELETE /me` carries the password that confirms it.
+const readsBody = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const codings = 'gzip, deflate, br, identity';
 
 /**

@@ -18,6 +18,7 @@ export const notifications: Projection = {
   eventTypes: [
     'UserRegistered',
     'UserDeactivated',
+    'UserForgotten',
     'MovieAdded',
     'MovieDetailsChanged',
     'MovieArchived',
@@ -92,6 +93,12 @@ const applyEvent = (event: RecordedEvent<DomainEvent>, batch: Batch): void => {
       return;
     case 'UserDeactivated':
       for (const statement of sql.leaveAudiences(event.data.userId)) batch.single(statement);
+      return;
+    // The welcome kept the display name: overwritten, not merely hidden. A rebuild reads the name
+    // redacted already (its key is gone), so it does not come back.
+    case 'UserForgotten':
+      for (const statement of sql.leaveAudiences(event.data.userId)) batch.single(statement);
+      batch.single(sql.forgetDisplayName(event.data.userId));
       return;
     case 'MovieAdded': {
       const { movieId, slug, title, genres } = event.data;

@@ -1,3 +1,4 @@
+import { redacted } from '../../infrastructure/personalData/personalFields.ts';
 import type { Statement } from '../runtime/statements.ts';
 
 // The SQL of the notifications projection, one builder per change. A notification's id is the MD5 of
@@ -131,6 +132,13 @@ export const welcome = (cause: Cause, userId: string, displayName: string): Stat
          VALUES (${notificationId('$1', '$2')}, $2, 'welcome', $1, $3, $4, NULL, jsonb_build_object('displayName', $5::text))
          ON CONFLICT (notification_id) DO NOTHING`,
   values: [cause.eventId, userId, cause.position, cause.at, displayName],
+});
+
+/** A forgotten account's welcome keeps no display name (personalFields.ts has the redacted value). */
+export const forgetDisplayName = (userId: string): Statement => ({
+  text: `UPDATE notifications SET detail = jsonb_set(detail, '{displayName}', to_jsonb($2::text))
+          WHERE user_id = $1 AND detail ? 'displayName'`,
+  values: [userId, redacted.displayName],
 });
 
 /** Everyone whose three most-rated genres (ties broken by name) include one of the new movie's. */

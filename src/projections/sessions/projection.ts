@@ -17,7 +17,15 @@ interface Started {
 export const sessions: Projection = {
   name: 'sessions',
   version: 1,
-  eventTypes: ['SessionStarted', 'SessionRefreshed', 'SessionRevoked', 'PasswordChanged', 'PasswordReset', 'UserDeactivated'],
+  eventTypes: [
+    'SessionStarted',
+    'SessionRefreshed',
+    'SessionRevoked',
+    'PasswordChanged',
+    'PasswordReset',
+    'UserDeactivated',
+    'UserForgotten',
+  ],
   schema: readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'),
   statements: (events) => {
     const started = new Map<string, Started>();
@@ -49,6 +57,7 @@ export const sessions: Projection = {
           if (event.data.changedAt !== undefined) accountEnds.set(event.data.userId, { at: event.data.changedAt, kept: null });
           break;
         case 'UserDeactivated':
+        case 'UserForgotten':
           accountEnds.set(event.data.userId, { at, kept: null });
           break;
         default:

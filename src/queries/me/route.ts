@@ -46,7 +46,8 @@ export const meRoute = (router: Router, dependencies: EventLog & { readonly guar
       const userId = ctx.state.user?.sub;
       const account =
         userId === undefined ? undefined : (await foldStream(dependencies, userStream(userId), accountDecider, accountEventTypes)).state;
-      if (account === undefined || account.status === 'unregistered') throw notFound('The account no longer exists');
+      if (account === undefined || account.status === 'unregistered' || account.status === 'forgotten')
+        throw notFound('The account no longer exists');
       ctx.body = {
         userId: account.userId,
         email: account.email,
