@@ -4,6 +4,7 @@
 const benchmarks: Record<string, () => Promise<{ main: (args: string[]) => Promise<void> }>> = {
   append: () => import('./append.ts'),
   audit: () => import('./audit.ts'),
+  erasure: () => import('./erasure.ts'),
   commands: () => import('./commands.ts'),
   fanout: () => import('./fanout.ts'),
   import: () => import('./import.ts'),
