@@ -9,8 +9,7 @@ import { startTestService, testJwtSecret, type TestService } from '../support/te
 import { waitFor } from '../support/waitFor.ts';
 
 // Issue 19 item 4 (erasure by crypto-shredding) and issue 18 item 4 (forgetting the last admin is
-// 409). Real HTTP, real PostgreSQL. The service runs without its scheduler role: the mail reactor's
-// welcome job still carries the address in its job data (README, Forgetting a user: not yet).
+// 409). Real HTTP, real PostgreSQL, every role (the scheduler's jobs table is in the database searched).
 
 interface Person {
   readonly email: string;
@@ -30,7 +29,7 @@ describe('forgetting a user', function () {
   const logs = capturedLogText('trace');
 
   before(async () => {
-    running = await startTestService({ ...adminEnvironment, FASTFLIX_ROLES: 'api,projector' }, undefined, logs.log);
+    running = await startTestService(adminEnvironment, undefined, logs.log);
     api = client(running.base);
     pool = new pg.Pool({ connectionString: running.database.url.href, max: 2 });
     adminToken = (await signInAsAdmin(api)).accessToken;

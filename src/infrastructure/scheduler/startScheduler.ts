@@ -9,6 +9,8 @@ import { serviceJobs } from '../jobs/serviceJobs.ts';
 import type { Logger } from '../logging/logger.ts';
 import { createFileMailer, createSmtpMailer } from '../mail/mailer.ts';
 import { createResetOutbox } from '../mail/resetOutbox.ts';
+import { openEventStore } from '../eventStore/openEventStore.ts';
+import { recipientsFrom } from '../../reactors/mail/recipients.ts';
 import { createPool } from '../postgres/pool.ts';
 import { createQueryPool } from '../postgres/slonik.ts';
 import type { RoleSettings, RunningRole } from '../threads/roles.ts';
@@ -40,9 +42,12 @@ export const startScheduler = async (settings: RoleSettings, log: Logger, regist
     const mailer = mail.smtpUrl === undefined ? createFileMailer(mail.directory) : createSmtpMailer(new URL(mail.smtpUrl));
     closers.push(() => Promise.resolve(mailer.close()));
     const resetOutbox = settings.secret === undefined ? undefined : createResetOutbox(pool, settings.secret);
+    // The welcome job reads its recipient through the sealing store, when it sends (reactors/mail/recipients.ts).
+    const { store } = await openEventStore({ eventStoreUrl: settings.eventStoreUrl, secret: settings.secret }, pool, databaseUrl, log);
+    closers.push(() => store.close());
     const jobs = await startJobRuntime({
       store: { pool, mongodbUrl: settings.mongodbUrl === undefined ? undefined : new URL(settings.mongodbUrl) },
-      jobs: serviceJobs({ pool, log, mailer, resetOutbox }),
+      jobs: serviceJobs({ pool, log, mailer, resetOutbox, recipientOf: recipientsFrom(store) }),
       log,
       metrics: createJobMetrics(registry),
       retryDelayMs: settings.jobs?.retryDelayMs ?? 30_000,

@@ -6,6 +6,7 @@ import type { ResetOutbox } from '../../infrastructure/mail/resetOutbox.ts';
 import { inTransaction } from '../../infrastructure/postgres/transaction.ts';
 import { delivered, messageIdFor, recordDelivery } from './deliveries.ts';
 import { passwordResetMail, welcomeMail } from './templates.ts';
+import type { RecipientOf } from './recipients.ts';
 
 // The mail jobs the mail reactor enqueues, each keyed by the event that asked for it. A job looks
 // for its delivery first, sends, then records the delivery: a retry after a failed send sends once,
@@ -17,10 +18,9 @@ export const welcomeMailJobName = 'welcome-mail';
 const mailJobOptions = { concurrency: 20 };
 export const passwordResetMailJobName = 'password-reset-mail';
 
+/** Only the account's id: the address is read when the mail is sent (recipients.ts). Jobs enqueued before also carry `email` and `displayName`, now unread. */
 export interface WelcomeMailData {
   readonly userId: string;
-  readonly email: string;
-  readonly displayName: string;
 }
 
 export interface PasswordResetMailData {
@@ -34,6 +34,8 @@ export interface MailJobDependencies {
   readonly mailer: Mailer;
   /** Where reset tokens wait for their mail; undefined without the service's secret (then reset mails fail, visibly). */
   readonly resetOutbox: ResetOutbox | undefined;
+  /** The address and name a welcome goes to, unless the account was forgotten. */
+  readonly recipientOf: RecipientOf;
   readonly now?: () => Date;
 }
 
@@ -42,14 +44,19 @@ export const mailJobs = (dependencies: MailJobDependencies): SomeJobDefinition[]
   passwordResetMailJob(dependencies),
 ];
 
-export const welcomeMailJob = ({ pool, mailer }: MailJobDependencies): JobDefinition<WelcomeMailData> =>
+export const welcomeMailJob = ({ pool, log, mailer, recipientOf }: MailJobDependencies): JobDefinition<WelcomeMailData> =>
   defineJob<WelcomeMailData>(
     welcomeMailJobName,
     async (data, { key: eventId }) => {
       if (await delivered(pool, eventId)) return;
+      const recipient = await recipientOf(data.userId);
+      if (recipient === undefined) {
+        log.info({ userId: data.userId, eventId }, 'no welcome sent: the account is unknown or forgotten');
+        return;
+      }
       await mailer.send({
-        to: { name: data.displayName, address: data.email },
-        ...welcomeMail({ displayName: data.displayName }),
+        to: { name: recipient.displayName, address: recipient.email },
+        ...welcomeMail({ displayName: recipient.displayName }),
         messageId: messageIdFor(eventId),
       });
       await recordDelivery(pool, eventId, 'welcome');

@@ -22,7 +22,8 @@ export const mailReactor = (enqueue: Enqueue): Reactor => ({
         const data = decoded(UserRegistered.codec, event);
         await enqueue<WelcomeMailData & Record<string, unknown>>(
           welcomeMailJobName,
-          { userId: data.userId, email: data.email, displayName: data.displayName },
+          // Not the address: it would wait in the jobs table, out of reach of forgetting (recipients.ts).
+          { userId: data.userId },
           event.eventId,
         );
       } else {
