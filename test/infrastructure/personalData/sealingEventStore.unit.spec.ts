@@ -1,40 +1,16 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { EventStore, EventToAppend } from '../../../src/infrastructure/eventStore/eventStore.ts';
 import { streamName } from '../../../src/infrastructure/eventStore/streamName.ts';
 import { WrongExpectedRevisionError } from '../../../src/infrastructure/eventStore/errors.ts';
 import { createMemoryEventStore } from '../../../src/infrastructure/eventStore/memory/memoryEventStore.ts';
 import { emailReservationStreams } from '../../../src/infrastructure/personalData/emailReservationStreams.ts';
-import type { KeyState, PersonalDataKeys } from '../../../src/infrastructure/personalData/keyStore.ts';
 import { sealingEventStore } from '../../../src/infrastructure/personalData/sealingEventStore.ts';
+import { memoryKeys } from '../../support/personalDataKeys.ts';
 
 // The sealing store over the memory store, with the keys in memory: what the log holds (sealed), what
 // readers see (opened, or redacted once the key is gone), events written in clear before sealing, and
 // reservations made under their old names.
-
-const memoryKeys = (): PersonalDataKeys & { readonly rows: Map<string, Buffer | null> } => {
-  const rows = new Map<string, Buffer | null>();
-  return {
-    rows,
-    keyFor: (userId) => {
-      if (!rows.has(userId)) rows.set(userId, randomBytes(32));
-      return Promise.resolve(rows.get(userId) ?? undefined);
-    },
-    lookUp: (userIds) => {
-      const known = new Map<string, KeyState>();
-      for (const id of userIds) {
-        const key = rows.get(id);
-        if (key !== undefined) known.set(id, key === null ? { kind: 'forgotten' } : { kind: 'key', key });
-      }
-      return Promise.resolve(known);
-    },
-    destroy: (userId) => {
-      const had = rows.get(userId) !== null;
-      rows.set(userId, null);
-      return Promise.resolve(had);
-    },
-  };
-};
 
 const metadata = { occurredAt: '2026-12-05T10:00:00Z', actorId: null, correlationId: randomUUID(), causationId: null };
 const registered = (userId: string, email: string): EventToAppend => ({
