@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { similarityRefreshJob, type Refreshed } from '../../projections/cowatch/refreshJob.ts';
 import { mailJobs } from '../../reactors/mail/jobs.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
@@ -11,7 +12,19 @@ export interface JobDependencies {
   readonly log: Logger;
   readonly mailer: Mailer;
   readonly resetOutbox: ResetOutbox | undefined;
+  /** SIMILARITY_REFRESH_INTERVAL. */
+  readonly similarityRefreshIntervalMs: number;
+  /** After each similarity recomputation (the recommendations push). */
+  readonly afterSimilarityRefresh?: (outcome: Refreshed) => Promise<void>;
 }
 
 /** Every job of the service: the scheduler role defines each and schedules the recurring ones (see index.ts). */
-export const serviceJobs = (dependencies: JobDependencies): SomeJobDefinition[] => [...mailJobs(dependencies)];
+export const serviceJobs = (dependencies: JobDependencies): SomeJobDefinition[] => [
+  ...mailJobs(dependencies),
+  similarityRefreshJob({
+    pool: dependencies.pool,
+    log: dependencies.log,
+    intervalMs: dependencies.similarityRefreshIntervalMs,
+    afterRefresh: dependencies.afterSimilarityRefresh,
+  }),
+];

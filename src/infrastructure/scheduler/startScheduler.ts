@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
-import { startSimilarityRefresh } from '../../projections/cowatch/refresher.ts';
+import { similarityRefreshIntervalMs } from '../../projections/cowatch/model.ts';
 import { openUserFeed } from '../../reactors/liveFeed/userFeed.ts';
 import { pushAfterSimilarity } from '../../reactors/recommendationsPush/afterSimilarity.ts';
 import { startReactorRole } from '../../reactors/runtime/reactorRole.ts';
@@ -19,10 +19,10 @@ const topTenStatementTimeoutMs = 30_000;
 
 /**
  * The `scheduler` process of DESIGN.md: work done on a timer or for an event rather than for a
- * request. The job runtime (Agenda, src/infrastructure/jobs) with the service's jobs; the similarity
- * tables behind "also watched" and recommendations, recomputed when the co-watch read model changed
- * (refresher.ts), after which the users whose top ten changed are told (recommendationsPush); and the
- * reactors, which enqueue jobs and push to users among other effects. Each part started is stopped
+ * request. The job runtime (Agenda, src/infrastructure/jobs) with the service's jobs, among them the
+ * similarity tables behind "also watched" and recommendations, recomputed when the co-watch read model
+ * changed (cowatch/refreshJob.ts), after which the users whose top ten changed are told
+ * (recommendationsPush); and the reactors, which enqueue jobs and push to users among other effects. Each part started is stopped
  * again, in reverse order, on stop or when a later part fails to start: Agenda's LISTEN connection
  * and its locks never outlive the role.
  */
@@ -40,15 +40,6 @@ export const startScheduler = async (settings: RoleSettings, log: Logger, regist
     const mailer = mail.smtpUrl === undefined ? createFileMailer(mail.directory) : createSmtpMailer(new URL(mail.smtpUrl));
     closers.push(() => Promise.resolve(mailer.close()));
     const resetOutbox = settings.secret === undefined ? undefined : createResetOutbox(pool, settings.secret);
-    const jobs = await startJobRuntime({
-      store: { pool, mongodbUrl: settings.mongodbUrl === undefined ? undefined : new URL(settings.mongodbUrl) },
-      jobs: serviceJobs({ pool, log, mailer, resetOutbox }),
-      log,
-      metrics: createJobMetrics(registry),
-      retryDelayMs: settings.jobs?.retryDelayMs ?? 30_000,
-      retries: settings.jobs?.retries ?? 6,
-    });
-    closers.push(jobs.stop);
     const db = await createQueryPool(databaseUrl, 2, topTenStatementTimeoutMs);
     closers.push(() => db.end());
     const userFeed = openUserFeed({
@@ -58,11 +49,25 @@ export const startScheduler = async (settings: RoleSettings, log: Logger, regist
     });
     closers.push(userFeed.close);
     const topTen = topTenOf(db);
-    const similarityRefresh = await startSimilarityRefresh(pool, log, settings.similarityRefreshIntervalMs, async (outcome) => {
-      const told = await pushAfterSimilarity({ pool, topTen, emitToUser: userFeed.emit }, outcome.sourcePosition);
-      log.info(told, 'recommendations.updated pushed after the similarity recomputation');
+    const jobs = await startJobRuntime({
+      store: { pool, mongodbUrl: settings.mongodbUrl === undefined ? undefined : new URL(settings.mongodbUrl) },
+      jobs: serviceJobs({
+        pool,
+        log,
+        mailer,
+        resetOutbox,
+        similarityRefreshIntervalMs: settings.similarityRefreshIntervalMs ?? similarityRefreshIntervalMs,
+        afterSimilarityRefresh: async (outcome) => {
+          const told = await pushAfterSimilarity({ pool, topTen, emitToUser: userFeed.emit }, outcome.sourcePosition);
+          log.info(told, 'recommendations.updated pushed after the similarity recomputation');
+        },
+      }),
+      log,
+      metrics: createJobMetrics(registry),
+      retryDelayMs: settings.jobs?.retryDelayMs ?? 30_000,
+      retries: settings.jobs?.retries ?? 6,
     });
-    closers.push(similarityRefresh.stop);
+    closers.push(jobs.stop);
     const reactors = await startReactorRole(settings, pool, log, registry, { enqueue: jobs.enqueue, userFeed, topTen });
     closers.push(reactors.stop);
     log.info('scheduler started');
