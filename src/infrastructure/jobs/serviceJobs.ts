@@ -1,4 +1,7 @@
 import type pg from 'pg';
+import type { DatabasePool } from 'slonik';
+import { trendingAggregationJob } from '../../queries/trendingMovies/aggregationJob.ts';
+import type { SnapshotPublisher } from '../../queries/trendingMovies/snapshots.ts';
 import { similarityRefreshJob, type Refreshed } from '../../projections/cowatch/refreshJob.ts';
 import { mailJobs } from '../../reactors/mail/jobs.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -16,6 +19,12 @@ export interface JobDependencies {
   readonly similarityRefreshIntervalMs: number;
   /** After each similarity recomputation (the recommendations push). */
   readonly afterSimilarityRefresh?: (outcome: Refreshed) => Promise<void>;
+  /** The read-model queries' pool (slonik). */
+  readonly db: DatabasePool;
+  /** Where the trending snapshots go, and TRENDING_CRON. */
+  readonly trendingSnapshots: SnapshotPublisher;
+  readonly trendingCron: string;
+  readonly trendingSourcesPosition: () => Promise<bigint>;
 }
 
 /** Every job of the service: the scheduler role defines each and schedules the recurring ones (see index.ts). */
@@ -26,5 +35,12 @@ export const serviceJobs = (dependencies: JobDependencies): SomeJobDefinition[] 
     log: dependencies.log,
     intervalMs: dependencies.similarityRefreshIntervalMs,
     afterRefresh: dependencies.afterSimilarityRefresh,
+  }),
+  trendingAggregationJob({
+    sourcesPosition: dependencies.trendingSourcesPosition,
+    db: dependencies.db,
+    log: dependencies.log,
+    snapshots: dependencies.trendingSnapshots,
+    cron: dependencies.trendingCron,
   }),
 ];

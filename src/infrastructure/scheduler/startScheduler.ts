@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { similarityRefreshIntervalMs } from '../../projections/cowatch/model.ts';
+import { defaultTrendingCron } from '../../queries/trendingMovies/aggregationJob.ts';
+import { snapshotSources } from '../../queries/trendingMovies/snapshot.ts';
+import { createProjectionPositions } from '../../projections/runtime/positions.ts';
+import { openSnapshotPublisher, trendingSnapshotChannel } from '../../queries/trendingMovies/snapshots.ts';
 import { openUserFeed } from '../../reactors/liveFeed/userFeed.ts';
 import { pushAfterSimilarity } from '../../reactors/recommendationsPush/afterSimilarity.ts';
 import { startReactorRole } from '../../reactors/runtime/reactorRole.ts';
@@ -49,6 +53,19 @@ export const startScheduler = async (settings: RoleSettings, log: Logger, regist
     });
     closers.push(userFeed.close);
     const topTen = topTenOf(db);
+    const trendingSnapshots = openSnapshotPublisher({
+      redisUrl: settings.redisUrl === undefined ? undefined : new URL(settings.redisUrl),
+      channel: settings.trendingChannel ?? trendingSnapshotChannel('standalone'),
+      log,
+    });
+    closers.push(trendingSnapshots.close);
+    // As read-your-writes knows them (NOTIFY): the table alone lags behind events a read model skips.
+    const positions = await createProjectionPositions(
+      pool,
+      { connectionString: databaseUrl.href, application_name: 'fastflix-trending-positions' },
+      log,
+    );
+    closers.push(positions.close);
     const jobs = await startJobRuntime({
       store: { pool, mongodbUrl: settings.mongodbUrl === undefined ? undefined : new URL(settings.mongodbUrl) },
       jobs: serviceJobs({
@@ -56,6 +73,11 @@ export const startScheduler = async (settings: RoleSettings, log: Logger, regist
         log,
         mailer,
         resetOutbox,
+        db,
+        trendingSnapshots,
+        trendingCron: settings.trendingCron ?? defaultTrendingCron,
+        trendingSourcesPosition: () =>
+          Promise.resolve(snapshotSources.map((name) => positions.current(name)).reduce((a, b) => (a < b ? a : b))),
         similarityRefreshIntervalMs: settings.similarityRefreshIntervalMs ?? similarityRefreshIntervalMs,
         afterSimilarityRefresh: async (outcome) => {
           const told = await pushAfterSimilarity({ pool, topTen, emitToUser: userFeed.emit }, outcome.sourcePosition);

@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import type { DatabasePool } from 'slonik';
 import type { Guards } from '../../infrastructure/auth/guards.ts';
 import type { MovieViewCache } from '../getMovie/movieViews.ts';
+import type { SnapshotReader } from '../trendingMovies/snapshots.ts';
 import type { PageCache } from './pageCache.ts';
 
 /** What the query routes are built from; the composition root makes one. */
@@ -20,4 +21,6 @@ export interface QueryDependencies {
    * while provably current; without it every request reads the database.
    */
   readonly trendingResults?: PageCache;
+  /** The trending snapshots the scheduler computes; with them `GET /movies/trending` runs no SQL. */
+  readonly trendingSnapshots?: SnapshotReader;
 }
