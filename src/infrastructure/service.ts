@@ -240,7 +240,16 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       // The rankings the scheduler computes (its trending-aggregation job), in Redis or from its thread.
       const trendingSnapshots = openSnapshotReader({ redisUrl: config.redisUrl, channel: roleSettings.trendingChannel, log });
       closers.push(trendingSnapshots.close);
-      const queries = queryRoutes({ ...dependencies, db, movieViews, searchResults, trendingResults, trendingSnapshots, consistentWith });
+      const queries = queryRoutes({
+        ...dependencies,
+        db,
+        movieViews,
+        searchResults,
+        trendingResults,
+        trendingSnapshots,
+        trendingChanges,
+        consistentWith,
+      });
       const audit = auditRoutes({ pool, store: eventStore, registry, guards: dependencies.guards, postgresLog: kind === 'postgres' });
       return [commandRoutes(dependencies), readNotificationRoutes({ ...dependencies, db, consistentWith }), queries, audit, liveRoutes()];
     };

@@ -95,10 +95,15 @@ describe('trending snapshots', function () {
     expect(next.from).to.equal(new Date(slot.getTime() - 7 * 24 * 3_600_000).toISOString());
   });
 
-  it('answers 503 with Retry-After to an X-Min-Position beyond the snapshot, and the page once a later one has it', async () => {
+  it('answers 503 with Retry-After to an X-Min-Position beyond a snapshot its read models changed since, and the page once a later one has it', async () => {
     const { api, watched, position } = await start();
     await computeTrendingNow(running!);
     expect((await api.get('/movies/trending', { headers: { 'X-Min-Position': position } })).status).to.equal(200);
+    // A write the rankings do not read (a watchlist entry) leaves the snapshot good for its position.
+    const listed = await api.put(`/me/watchlist/${watched}`, {}, { token: (await signUp(api)).accessToken });
+    expect(listed.status, JSON.stringify(listed.body)).to.equal(200);
+    const unrelated = await api.get('/movies/trending', { headers: { 'X-Min-Position': String(listed.body.position) } });
+    expect(unrelated.status, JSON.stringify(unrelated.body)).to.equal(200);
     const again = await api.post(`/movies/${watched}/watched`, {}, { token: (await signUp(api)).accessToken });
     const later = String(again.body.position);
     // Every read model has the watch; the snapshot does not.

@@ -4,6 +4,7 @@ import type { Guards } from '../../infrastructure/auth/guards.ts';
 import type { MovieViewCache } from '../getMovie/movieViews.ts';
 import type { SnapshotReader } from '../trendingMovies/snapshots.ts';
 import type { PageCache } from './pageCache.ts';
+import type { ReadModelChanges } from './readModelChanges.ts';
 
 /** What the query routes are built from; the composition root makes one. */
 export interface QueryDependencies {
@@ -23,4 +24,6 @@ export interface QueryDependencies {
   readonly trendingResults?: PageCache;
   /** The trending snapshots the scheduler computes; with them `GET /movies/trending` runs no SQL. */
   readonly trendingSnapshots?: SnapshotReader;
+  /** Changes to the read models trending reads: a snapshot older than X-Min-Position still answers when none came after it. */
+  readonly trendingChanges?: ReadModelChanges;
 }

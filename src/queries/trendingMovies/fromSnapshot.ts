@@ -24,15 +24,16 @@ export const pageOfSnapshot = (
   window: TrendingWindow,
   limit: number,
   cursor: string | undefined,
-  minPosition: bigint | undefined,
+  /** Whether a snapshot computed at this position has every write the request must see (read-your-writes). */
+  covers: (snapshotPosition: bigint) => boolean,
 ) => {
   if (snapshot === undefined) {
     throw serviceUnavailable('The first trending ranking is being computed; retry shortly', snapshotRetryAfterSeconds);
   }
-  if (minPosition !== undefined && BigInt(snapshot.position) < minPosition) {
+  if (!covers(BigInt(snapshot.position))) {
     // Read-your-writes: the ranking the client asks for is that of a later slot; never a stale one.
     throw serviceUnavailable(
-      `The latest trending ranking was computed at position ${snapshot.position}, before ${minPosition.toString()}; it is recomputed on a schedule`,
+      `The latest trending ranking was computed at position ${snapshot.position}, before a change the request asks to see; it is recomputed on a schedule`,
       snapshotRetryAfterSeconds,
     );
   }
@@ -52,5 +53,15 @@ export const pageOfSnapshot = (
   };
 };
 
-/** X-Min-Position, as read-your-writes reads it (a malformed one was refused before this). */
-export const minPositionOf = (header: string): bigint | undefined => (/^\d+$/.test(header) ? BigInt(header) : undefined);
+/**
+ * Whether a snapshot at `snapshotPosition` answers a request with this X-Min-Position header (a
+ * malformed one was refused before this): no header, a snapshot at or after it, or, when `unchangedSince`
+ * can prove it, nothing changed in the read models the snapshot reads since it was computed (a
+ * registration or a watchlist entry does not make every ranking stale).
+ */
+export const coversMinPosition =
+  (header: string, unchangedSince?: (position: bigint) => boolean) =>
+  (snapshotPosition: bigint): boolean => {
+    if (!/^\d+$/.test(header)) return true;
+    return snapshotPosition >= BigInt(header) || (unchangedSince?.(snapshotPosition) ?? false);
+  };

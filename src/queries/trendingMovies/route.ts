@@ -18,7 +18,7 @@ import {
   type WindowBounds,
 } from './query.ts';
 import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
-import { minPositionOf, pageOfSnapshot } from './fromSnapshot.ts';
+import { coversMinPosition, pageOfSnapshot } from './fromSnapshot.ts';
 import { MovieView, consistentRead, exampleMovie } from '../shared/docs.ts';
 
 /** The answer, as documented and as written. */
@@ -90,8 +90,12 @@ export const trendingMoviesRoute = (router: Router, dependencies: QueryDependenc
     async (ctx) => {
       const { window = '24h', limit = defaultLimit, cursor } = decodeQuery(TrendingQuery, ctx);
       if (dependencies.trendingSnapshots !== undefined) {
-        const minPosition = minPositionOf(ctx.get('X-Min-Position').trim());
-        ctx.body = pageOfSnapshot(dependencies.trendingSnapshots.current(), window, limit, cursor, minPosition);
+        const changes = dependencies.trendingChanges;
+        const covers = coversMinPosition(
+          ctx.get('X-Min-Position').trim(),
+          changes === undefined ? undefined : (position) => changes.unchangedSince(position),
+        );
+        ctx.body = pageOfSnapshot(dependencies.trendingSnapshots.current(), window, limit, cursor, covers);
         return;
       }
       // Without snapshots (a router built for a tool or a spec of the SQL): computed on request.
