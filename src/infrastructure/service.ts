@@ -5,6 +5,7 @@ import { createAdmin, logCreateAdminOutcome } from '../commands/createAdmin/hand
 import { readNotificationRoutes } from '../commands/readNotification/route.ts';
 import { liveRoutes } from './http/pages/liveRoutes.ts';
 import { userFeedChannel } from '../reactors/liveFeed/userFeed.ts';
+import { openSnapshotReader, trendingSnapshotChannel } from '../queries/trendingMovies/snapshots.ts';
 import { commandRoutes } from '../commands/routes.ts';
 import { loadAccount } from '../commands/shared/accounts.ts';
 import { createMovieAvailabilityCache } from '../commands/shared/movieAvailability.ts';
@@ -61,6 +62,8 @@ export interface RunningService {
   readonly eventStore: EventStore;
   /** Every route the HTTP API serves, as its routers hold them (tests drive each of them). */
   readonly routes: readonly RouteEntry[];
+  /** Where its trending snapshots travel: Redis when set, else this channel between its threads. */
+  readonly trendingSnapshots: { readonly redisUrl: URL | undefined; readonly channel: string };
   /** Graceful: stop accepting, finish in-flight requests, close pools, stop embedded PostgreSQL. */
   readonly stop: () => Promise<void>;
 }
@@ -128,6 +131,8 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       redisUrl: config.redisUrl?.href,
       userFeedChannel: config.roles.includes('api') ? userFeedChannel(randomId()) : undefined,
       similarityRefreshIntervalMs: config.similarityRefreshIntervalMs,
+      trendingCron: config.trendingCron,
+      trendingChannel: trendingSnapshotChannel(randomId()),
       mongodbUrl: config.mongodbUrl?.href,
       jobs: config.jobs,
       mail: { smtpUrl: config.smtpUrl?.href, directory: join(config.dataDir, 'mail') },
@@ -240,7 +245,19 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
       const searchResults = createPageCache({ changes: catalogueChanges, now });
       const trendingResults = createPageCache({ changes: trendingChanges, now, maxCharacters: 4 * 2 ** 20 });
       const consistentWith = readYourWrites(positions, config.readYourWritesTimeoutMs, stoppedAmong(pool));
-      const queries = queryRoutes({ ...dependencies, db, movieViews, searchResults, trendingResults, consistentWith });
+      // The rankings the scheduler computes (its trending-aggregation job), in Redis or from its thread.
+      const trendingSnapshots = openSnapshotReader({ redisUrl: config.redisUrl, channel: roleSettings.trendingChannel, log });
+      closers.push(trendingSnapshots.close);
+      const queries = queryRoutes({
+        ...dependencies,
+        db,
+        movieViews,
+        searchResults,
+        trendingResults,
+        trendingSnapshots,
+        trendingChanges,
+        consistentWith,
+      });
       const audit = auditRoutes({ pool, store: eventStore, registry, guards: dependencies.guards, postgresLog: kind === 'postgres' });
       return [commandRoutes(dependencies), readNotificationRoutes({ ...dependencies, db, consistentWith }), queries, audit, liveRoutes()];
     };
@@ -271,7 +288,14 @@ export const startService = async (config: Config, log: Logger, overrides: Servi
     }
     log.info({ port: server.port, embeddedPostgres: database.embedded, roles: config.roles }, 'FastFlix is listening');
 
-    return { port: server.port, databaseUrl: database.url, eventStore, routes: routesOf(routers), stop: closeAll };
+    return {
+      port: server.port,
+      databaseUrl: database.url,
+      eventStore,
+      routes: routesOf(routers),
+      trendingSnapshots: { redisUrl: config.redisUrl, channel: roleSettings.trendingChannel },
+      stop: closeAll,
+    };
   } catch (error) {
     await closeAll();
     throw error;

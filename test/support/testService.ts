@@ -52,6 +52,8 @@ export const startTestService = async (
     // Every test user signs in from 127.0.0.1, often many at once; the rate-limit specs set it back.
     PASSWORD_HASHES_PER_ADDRESS: '1000',
     FASTFLIX_DATA_DIR: dataDir,
+    // Trending is ranked at start and then when a spec says so (computeTrendingNow), not every 5 minutes.
+    TRENDING_CRON: '0 0 1 1 *',
     ...environment,
   });
   if (E.isLeft(config)) throw new Error(config.left);

@@ -1,3 +1,4 @@
+import { defaultTrendingCron } from '../../queries/trendingMovies/aggregationJob.ts';
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
@@ -52,6 +53,7 @@ const BaseEnvironment = t.partial({
   READ_YOUR_WRITES_TIMEOUT: durationSeconds,
   QUERY_TIMEOUT: durationSeconds,
   SIMILARITY_REFRESH_INTERVAL: durationSeconds,
+  TRENDING_CRON: nonEmpty,
   JOB_RETRY_DELAY: durationSeconds,
   JOB_RETRIES: integerBetween(0, 30),
 });
@@ -108,6 +110,8 @@ export interface Config {
   readonly readYourWritesTimeoutMs: number;
   /** How often the scheduler looks for new interactions and recomputes the similarity tables. */
   readonly similarityRefreshIntervalMs: number;
+  /** When the trending snapshots are computed (TRENDING_CRON, UTC): src/queries/trendingMovies/aggregationJob.ts. */
+  readonly trendingCron: string;
   readonly limits: LimitsConfig;
   /** Background jobs (src/infrastructure/jobs): a failed one is retried after retryDelayMs, doubling, `retries` times. */
   readonly jobs: { readonly retryDelayMs: number; readonly retries: number };
@@ -175,6 +179,7 @@ const toConfig = (env: t.TypeOf<typeof Environment>): E.Either<string, Config> =
     },
     readYourWritesTimeoutMs: (env.READ_YOUR_WRITES_TIMEOUT ?? 5) * 1000,
     similarityRefreshIntervalMs: (env.SIMILARITY_REFRESH_INTERVAL ?? 30) * 1000,
+    trendingCron: env.TRENDING_CRON ?? defaultTrendingCron,
     limits: toLimitsConfig(env),
     // 30 s doubling six times: a mail server down for half an hour loses nothing.
     jobs: { retryDelayMs: (env.JOB_RETRY_DELAY ?? 30) * 1000, retries: env.JOB_RETRIES ?? 6 },

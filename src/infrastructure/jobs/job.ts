@@ -30,8 +30,20 @@ export interface JobOptions {
    * run elsewhere. Long jobs raise it.
    */
   readonly lockLifetimeMs?: number;
+  /**
+   * Renews the run's lock (a third of its lifetime) while the run is alive, for a job whose runs may
+   * take longer than any lifetime worth waiting out after a crash: a run of a dead process is still
+   * taken over after `lockLifetimeMs`.
+   */
+  readonly renewLock?: boolean;
   /** Makes the job recurring: it is scheduled at start, once for every instance of the service. */
   readonly schedule?: JobSchedule;
+  /**
+   * A recurring job also runs once as the runtime starts, for the slot it starts in (keyed like the
+   * scheduled runs, so that two instances starting in one slot enqueue it once): what it keeps must
+   * not wait a whole interval after a (re)start.
+   */
+  readonly runAtStart?: boolean;
 }
 
 export interface JobDefinition<Data = unknown> {

@@ -76,6 +76,9 @@ export const startJobRuntime = async (options: JobRuntimeOptions, drainMs = 10_0
         skipImmediate: true,
         timezone: 'UTC',
       });
+      if (definition.options.runAtStart === true) {
+        await queue.enqueue(definition.name, {}, slotKey(definition.name, schedule, new Date()));
+      }
     }
   } catch (error) {
     await stop().catch(() => undefined);
@@ -96,6 +99,14 @@ const define = <Data>(agenda: JobQueueAgenda, definition: JobDefinition<Data>, o
       const key = schedule === undefined ? job.attrs.data.key : slotKey(definition.name, schedule, job.attrs.lastRunAt ?? new Date());
       const started = process.hrtime.bigint();
       options.metrics?.runs.inc(labels);
+      const lockLifetimeMs = definition.options.lockLifetimeMs ?? 30_000;
+      const renewing =
+        definition.options.renewLock === true
+          ? setInterval(
+              () => void job.touch().catch((error: unknown) => log.warn({ err: error }, 'could not renew a job lock')),
+              lockLifetimeMs / 3,
+            )
+          : undefined;
       try {
         // The payload is what enqueue was given for this name: the definition's own data type.
         await definition.handler(job.attrs.data.payload as Data, { jobId: job.attrs._id?.toString() ?? '', key, attempt });
@@ -110,6 +121,7 @@ const define = <Data>(agenda: JobQueueAgenda, definition: JobDefinition<Data>, o
         );
         throw error;
       } finally {
+        clearInterval(renewing);
         options.metrics?.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
       }
     },

@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
-import { startSimilarityRefresh } from '../../projections/cowatch/refresher.ts';
+import { similarityRefreshIntervalMs } from '../../projections/cowatch/model.ts';
+import { defaultTrendingCron } from '../../queries/trendingMovies/aggregationJob.ts';
+import { snapshotSources } from '../../queries/trendingMovies/snapshot.ts';
+import { createProjectionPositions } from '../../projections/runtime/positions.ts';
+import { openSnapshotPublisher, trendingSnapshotChannel } from '../../queries/trendingMovies/snapshots.ts';
 import { openUserFeed } from '../../reactors/liveFeed/userFeed.ts';
 import { pushAfterSimilarity } from '../../reactors/recommendationsPush/afterSimilarity.ts';
 import { startReactorRole } from '../../reactors/runtime/reactorRole.ts';
@@ -21,10 +25,10 @@ const topTenStatementTimeoutMs = 30_000;
 
 /**
  * The `scheduler` process of DESIGN.md: work done on a timer or for an event rather than for a
- * request. The job runtime (Agenda, src/infrastructure/jobs) with the service's jobs; the similarity
- * tables behind "also watched" and recommendations, recomputed when the co-watch read model changed
- * (refresher.ts), after which the users whose top ten changed are told (recommendationsPush); and the
- * reactors, which enqueue jobs and push to users among other effects. Each part started is stopped
+ * request. The job runtime (Agenda, src/infrastructure/jobs) with the service's jobs, among them the
+ * similarity tables behind "also watched" and recommendations, recomputed when the co-watch read model
+ * changed (cowatch/refreshJob.ts), after which the users whose top ten changed are told
+ * (recommendationsPush); and the reactors, which enqueue jobs and push to users among other effects. Each part started is stopped
  * again, in reverse order, on stop or when a later part fails to start: Agenda's LISTEN connection
  * and its locks never outlive the role.
  */
@@ -45,15 +49,6 @@ export const startScheduler = async (settings: RoleSettings, log: Logger, regist
     // The welcome job reads its recipient through the sealing store, when it sends (reactors/mail/recipients.ts).
     const { store } = await openEventStore({ eventStoreUrl: settings.eventStoreUrl, secret: settings.secret }, pool, databaseUrl, log);
     closers.push(() => store.close());
-    const jobs = await startJobRuntime({
-      store: { pool, mongodbUrl: settings.mongodbUrl === undefined ? undefined : new URL(settings.mongodbUrl) },
-      jobs: serviceJobs({ pool, log, mailer, resetOutbox, recipientOf: recipientsFrom(store) }),
-      log,
-      metrics: createJobMetrics(registry),
-      retryDelayMs: settings.jobs?.retryDelayMs ?? 30_000,
-      retries: settings.jobs?.retries ?? 6,
-    });
-    closers.push(jobs.stop);
     const db = await createQueryPool(databaseUrl, 2, topTenStatementTimeoutMs);
     closers.push(() => db.end());
     const userFeed = openUserFeed({
@@ -63,11 +58,44 @@ export const startScheduler = async (settings: RoleSettings, log: Logger, regist
     });
     closers.push(userFeed.close);
     const topTen = topTenOf(db);
-    const similarityRefresh = await startSimilarityRefresh(pool, log, settings.similarityRefreshIntervalMs, async (outcome) => {
-      const told = await pushAfterSimilarity({ pool, topTen, emitToUser: userFeed.emit }, outcome.sourcePosition);
-      log.info(told, 'recommendations.updated pushed after the similarity recomputation');
+    const trendingSnapshots = openSnapshotPublisher({
+      redisUrl: settings.redisUrl === undefined ? undefined : new URL(settings.redisUrl),
+      channel: settings.trendingChannel ?? trendingSnapshotChannel('standalone'),
+      log,
     });
-    closers.push(similarityRefresh.stop);
+    closers.push(trendingSnapshots.close);
+    // As read-your-writes knows them (NOTIFY): the table alone lags behind events a read model skips.
+    const positions = await createProjectionPositions(
+      pool,
+      { connectionString: databaseUrl.href, application_name: 'fastflix-trending-positions' },
+      log,
+    );
+    closers.push(positions.close);
+    const jobs = await startJobRuntime({
+      store: { pool, mongodbUrl: settings.mongodbUrl === undefined ? undefined : new URL(settings.mongodbUrl) },
+      jobs: serviceJobs({
+        pool,
+        log,
+        mailer,
+        resetOutbox,
+        recipientOf: recipientsFrom(store),
+        db,
+        trendingSnapshots,
+        trendingCron: settings.trendingCron ?? defaultTrendingCron,
+        trendingSourcesPosition: () =>
+          Promise.resolve(snapshotSources.map((name) => positions.current(name)).reduce((a, b) => (a < b ? a : b))),
+        similarityRefreshIntervalMs: settings.similarityRefreshIntervalMs ?? similarityRefreshIntervalMs,
+        afterSimilarityRefresh: async (outcome) => {
+          const told = await pushAfterSimilarity({ pool, topTen, emitToUser: userFeed.emit }, outcome.sourcePosition);
+          log.info(told, 'recommendations.updated pushed after the similarity recomputation');
+        },
+      }),
+      log,
+      metrics: createJobMetrics(registry),
+      retryDelayMs: settings.jobs?.retryDelayMs ?? 30_000,
+      retries: settings.jobs?.retries ?? 6,
+    });
+    closers.push(jobs.stop);
     const reactors = await startReactorRole(settings, pool, log, registry, { enqueue: jobs.enqueue, userFeed, topTen });
     closers.push(reactors.stop);
     log.info('scheduler started');

@@ -79,6 +79,9 @@ export const startRoleThread = async (
       thread.on('message', (message: FromThread) => {
         if (message.kind === 'log') relay(message.record);
         else if (message.kind === 'metrics') pending.get(message.id)?.(message.text);
+        // Its role has closed everything it opened; what may still hold the thread are timers that
+        // only sleep (Agenda's lock watchdog sleeps half a lock lifetime after each run).
+        else if (message.kind === 'stopped') void thread.terminate();
         else if (message.kind === 'started') {
           started = true;
           resolve();

@@ -18,6 +18,10 @@ export interface RoleSettings {
   readonly redisUrl?: string;
   /** The service's channel to its API thread's live feed, when it serves the API (userFeed.ts). */
   readonly userFeedChannel?: string;
+  /** See Config.trendingCron. */
+  readonly trendingCron?: string;
+  /** The service's channel for trending snapshots when there is no Redis (trendingSnapshotChannel). */
+  readonly trendingChannel?: string;
   /** See Config.similarityRefreshIntervalMs. */
   readonly similarityRefreshIntervalMs?: number;
   /** Agenda's store when set; PostgreSQL (the database above) otherwise. */

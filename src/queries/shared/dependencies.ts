@@ -2,7 +2,9 @@ import type { Middleware } from 'koa';
 import type { DatabasePool } from 'slonik';
 import type { Guards } from '../../infrastructure/auth/guards.ts';
 import type { MovieViewCache } from '../getMovie/movieViews.ts';
+import type { SnapshotReader } from '../trendingMovies/snapshots.ts';
 import type { PageCache } from './pageCache.ts';
+import type { ReadModelChanges } from './readModelChanges.ts';
 
 /** What the query routes are built from; the composition root makes one. */
 export interface QueryDependencies {
@@ -20,4 +22,8 @@ export interface QueryDependencies {
    * while provably current; without it every request reads the database.
    */
   readonly trendingResults?: PageCache;
+  /** The trending snapshots the scheduler computes; with them `GET /movies/trending` runs no SQL. */
+  readonly trendingSnapshots?: SnapshotReader;
+  /** Changes to the read models trending reads: a snapshot older than X-Min-Position still answers when none came after it. */
+  readonly trendingChanges?: ReadModelChanges;
 }

@@ -18,6 +18,7 @@ import {
   type WindowBounds,
 } from './query.ts';
 import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
+import { coversMinPosition, pageOfSnapshot } from './fromSnapshot.ts';
 import { MovieView, consistentRead, exampleMovie } from '../shared/docs.ts';
 
 /** The answer, as documented and as written. */
@@ -64,7 +65,7 @@ export const trendingMoviesRoute = (router: Router, dependencies: QueryDependenc
     documented({
       summary: 'Trending movies over the last 24 hours or 7 days',
       description:
-        'When nothing happened in the window ending now, the same window ending at the newest activity (`basis: latest-activity`).',
+        'Read from the ranking the scheduler computed at the start of the latest slot (TRENDING_CRON, every 5 minutes by default), never on request: `from`/`to` name that slot. When nothing happened in the window ending then, the same window ending at the newest activity (`basis: latest-activity`). 503 with Retry-After before the first ranking exists, or when X-Min-Position is beyond the position the latest ranking was computed at. A cursor continues at the same rank of the latest ranking.',
       tag: 'movies',
       query: TrendingQuery,
       headers: consistentRead,
@@ -83,10 +84,21 @@ export const trendingMoviesRoute = (router: Router, dependencies: QueryDependenc
           },
         },
       },
+      problems: { 503: 'No trending ranking yet, or none computed at or after X-Min-Position; Retry-After says when to ask again' },
     }),
     dependencies.consistentWith('trending', 'catalogue', 'ratings'),
     async (ctx) => {
       const { window = '24h', limit = defaultLimit, cursor } = decodeQuery(TrendingQuery, ctx);
+      if (dependencies.trendingSnapshots !== undefined) {
+        const changes = dependencies.trendingChanges;
+        const covers = coversMinPosition(
+          ctx.get('X-Min-Position').trim(),
+          changes === undefined ? undefined : (position) => changes.unchangedSince(position),
+        );
+        ctx.body = pageOfSnapshot(dependencies.trendingSnapshots.current(), window, limit, cursor, covers);
+        return;
+      }
+      // Without snapshots (a router built for a tool or a spec of the SQL): computed on request.
       const start: Position | undefined = cursor === undefined ? undefined : positionOf(cursor);
       const now = dependencies.clock();
       const read = () => trendingList(dependencies.db, window, limit, now, start);

@@ -90,7 +90,8 @@ describe('role threads', function () {
   it('runs the scheduler beside the projector: the similarity tables follow the ratings the projector applied', async () => {
     const { log } = capturingLogger();
     const projector = await startRoleThread('projector', settings(), log);
-    const scheduler = await startRoleThread('scheduler', settings(), log);
+    // The similarity job runs at start, likely before the projector applied these ratings, then every second.
+    const scheduler = await startRoleThread('scheduler', { ...settings(), similarityRefreshIntervalMs: 1_000 }, log);
     try {
       const [alice, bob, matrix, zion] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
       for (const user of [alice, bob]) {
