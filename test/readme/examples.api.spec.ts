@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { runCli } from '../support/cliProcess.ts';
-import { startTestService, type TestService } from '../support/testService.ts';
+import { startTestService, testJwtSecret, type TestService } from '../support/testService.ts';
 import { computeTrendingNow } from '../support/trendingSnapshot.ts';
 
 // The README's "see it working" block, run as a reader would run it: `npx fastflix demo`, then each
@@ -47,7 +47,9 @@ describe("the README's examples", function () {
     if (running === undefined) throw new Error('the service did not start');
     const { base, database, service } = running;
     expect(lines[0]).to.equal('npx fastflix demo');
-    const demo = runCli(['demo'], { DATABASE_URL: database.url.href, LOG_LEVEL: 'warn' });
+    // The demo's CLI shares the service's secret, as it does on one installation (one data directory
+    // or one JWT_SECRET): e-mail reservations are named by it.
+    const demo = runCli(['demo'], { DATABASE_URL: database.url.href, JWT_SECRET: testJwtSecret, LOG_LEVEL: 'warn' });
     expect(await demo.exited, demo.stderr()).to.equal(0);
     // A reader types the next line a few seconds later; the test waits for the read models instead.
     const head = String(await service.eventStore.headPosition());
