@@ -9,6 +9,8 @@ import { hasHistory, recommendationsFor, userWithoutHistory, weeklyTrending } fr
 import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
 import { MovieView, consistentRead, exampleMovie } from '../shared/docs.ts';
 import * as t from 'io-ts';
+import { coversMinPosition } from '../trendingMovies/fromSnapshot.ts';
+import { coveringSnapshot, weeklyTrendingOf } from './fromSnapshot.ts';
 
 const RecommendationsQuery = strictPartial({ limit: integerInRange(1, 100) }, 'RecommendationsQuery');
 
@@ -31,7 +33,8 @@ export const myRecommendationsRoute = (router: Router, dependencies: QueryDepend
     '/me/recommendations',
     documented({
       summary: 'Movies for me',
-      description: 'Each with its score and why: `similar` to what I rated or watched, else the `trending` and `popular` fallbacks.',
+      description:
+        'Each with its score and why: `similar` to what I rated or watched, else the `trending` and `popular` fallbacks. The fallbacks are read from the ranking the scheduler computed last (TRENDING_CRON), or ranked on request when there is none yet or X-Min-Position asks for a change it does not have.',
       tag: 'viewers',
       auth: 'user',
       query: RecommendationsQuery,
@@ -49,23 +52,45 @@ export const myRecommendationsRoute = (router: Router, dependencies: QueryDepend
     async (ctx) => {
       const { limit = 20 } = decodeQuery(RecommendationsQuery, ctx);
       const userId = ctx.state.user?.sub ?? '';
-      const now = dependencies.clock();
+      const changes = dependencies.trendingChanges;
+      // The scheduler's latest trending snapshot, when it has every write X-Min-Position asks to see
+      // in the read models it was computed from (as GET /movies/trending decides). Without one (before
+      // the first, or right after a write that changed trending) this answer is computed on request as
+      // before, rather than a 503 as trending answers: recommendations are every client's home page,
+      // answered since long before snapshots, the scheduler's push (topTen.ts) ranks the same live
+      // read models, and the answer keeps reading the user's own writes at once.
+      const snapshot = coveringSnapshot(
+        dependencies.trendingSnapshots?.current(),
+        coversMinPosition(
+          ctx.get('X-Min-Position').trim(),
+          changes === undefined ? undefined : (position) => changes.unchangedSince(position),
+        ),
+      );
+      if (snapshot?.newcomers !== undefined && !(await hasHistory(dependencies.db, userId))) {
+        // Every user without history is recommended the same list: the job computed it with the snapshot.
+        ctx.body = { items: snapshot.newcomers.slice(0, limit) } satisfies t.TypeOf<typeof RecommendationsAnswer>;
+        return;
+      }
+      // The week's trending list ranked at the snapshot's slot, which the fallback is taken from.
+      const now = snapshot === undefined ? dependencies.clock() : new Date(snapshot.slot);
       const shared = dependencies.trendingResults;
-      // Everyone's trending list of the week, kept with the trending pages under their rules: the
-      // fallback of a user whose own picks run short leaves their movies out of it.
+      // Everyone's trending list of the week: the snapshot's 7d ranking, or else kept with the trending
+      // pages under their rules. The fallback of a user whose own picks run short leaves their movies out of it.
       const everyonesTrending =
-        shared === undefined
-          ? undefined
-          : async (count: number): Promise<readonly TrendingRow[]> =>
-              JSON.parse(
-                await shared.page(
-                  JSON.stringify(['weekly trending for recommendations', count]),
-                  () => weeklyTrending(dependencies.db, now, count),
-                  {
-                    validUntil: windowEndingNowValidUntil(now),
-                  },
-                ),
-              ) as readonly TrendingRow[];
+        snapshot !== undefined
+          ? weeklyTrendingOf(snapshot.rankings['7d'])
+          : shared === undefined
+            ? undefined
+            : async (count: number): Promise<readonly TrendingRow[]> =>
+                JSON.parse(
+                  await shared.page(
+                    JSON.stringify(['weekly trending for recommendations', count]),
+                    () => weeklyTrending(dependencies.db, now, count),
+                    {
+                      validUntil: windowEndingNowValidUntil(now),
+                    },
+                  ),
+                ) as readonly TrendingRow[];
       const answer = async (forUser: string) => {
         const picks = await recommendationsFor(dependencies.db, forUser, { limit, now, everyonesTrending });
         return {
@@ -76,7 +101,7 @@ export const myRecommendationsRoute = (router: Router, dependencies: QueryDepend
           })),
         } satisfies t.TypeOf<typeof RecommendationsAnswer>;
       };
-      if (shared === undefined || (await hasHistory(dependencies.db, userId))) {
+      if (snapshot !== undefined || shared === undefined || (await hasHistory(dependencies.db, userId))) {
         ctx.body = await answer(userId);
         return;
       }

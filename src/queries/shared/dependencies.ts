@@ -19,7 +19,8 @@ export interface QueryDependencies {
   /**
    * Pages of `GET /movies/trending`, the one recommendation list of users without history and the
    * week's trending list behind every user's fallback (all read from the same read models), kept
-   * while provably current; without it every request reads the database.
+   * while provably current; without it every request reads the database. The last two are read from
+   * the trending snapshot whenever it has what X-Min-Position asks for; this keeps them otherwise.
    */
   readonly trendingResults?: PageCache;
   /** The trending snapshots the scheduler computes; with them `GET /movies/trending` runs no SQL. */

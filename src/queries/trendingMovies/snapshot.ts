@@ -1,5 +1,6 @@
 import type { DatabasePool } from 'slonik';
 import { toMovieView, type MovieView } from '../shared/movies.ts';
+import { computeNewcomers, type RecommendationItem } from '../myRecommendations/fromSnapshot.ts';
 import { latestActivityEnd, trendingPage, trendingWindows, windowEndingAt, type TrendingWindow } from './query.ts';
 
 // A trending snapshot: every window's ranking as it stood at the start of one schedule slot, computed
@@ -39,9 +40,18 @@ export interface TrendingSnapshot {
    */
   readonly position: string;
   readonly rankings: Readonly<Record<TrendingWindow, TrendingRanking>>;
+  /**
+   * GET /me/recommendations of every user without history (the trending and popular fallbacks), from
+   * the same read models at the same slot. Absent from a snapshot published before it was added (Redis
+   * keeps the last one across a deploy): requests then compute it, until the next slot.
+   */
+  readonly newcomers?: readonly RecommendationItem[];
 }
 
-/** The read models a snapshot is computed from: its position is the lowest of theirs. */
+/**
+ * The read models a snapshot is computed from: its position is the lowest of theirs. The newcomers'
+ * list reads no other (the cowatch history it leaves out is that of a user nobody is: empty).
+ */
 export const snapshotSources = ['trending', 'catalogue', 'ratings'] as const;
 
 const round = (score: number): number => Math.round(score * 10_000) / 10_000;
@@ -74,10 +84,12 @@ export const rankingAt = async (db: DatabasePool, window: TrendingWindow, to: Da
 
 /** `position`: how far every source had got, read before the rankings are. */
 export const computeTrendingSnapshot = async (db: DatabasePool, key: string, slot: Date, position: bigint): Promise<TrendingSnapshot> => {
+  const week = await rankingAt(db, '7d', slot);
   return {
     key,
     slot: slot.toISOString(),
     position: position.toString(),
-    rankings: { '24h': await rankingAt(db, '24h', slot), '7d': await rankingAt(db, '7d', slot) },
+    rankings: { '24h': await rankingAt(db, '24h', slot), '7d': week },
+    newcomers: await computeNewcomers(db, slot, week),
   };
 };
