@@ -61,9 +61,12 @@ describe('fastflix jobs status and retry', function () {
     } finally {
       await smtp.up();
     }
-    const { failing, counts } = await status();
+    const { failing: everyFailing, counts } = await status();
+    // The service's recurring jobs (similarity, trending) run here too, with the same single retry: on
+    // a loaded machine one of their runs can fail and be listed; this test is about the mail.
+    const failing = everyFailing.filter((job) => job.name === 'welcome-mail');
     const [failed] = failing;
-    expect(failing).to.have.length(1);
+    expect(failing, JSON.stringify(everyFailing)).to.have.length(1);
     expect(failed).to.include({ name: 'welcome-mail', state: 'failed', failCount: 2 });
     expect(failed?.failReason).to.match(/ECONNREFUSED|connect/i);
     expect(counts.find((row) => row.name === 'welcome-mail')?.states).to.deep.equal({ completed: 1, failed: 1 });
