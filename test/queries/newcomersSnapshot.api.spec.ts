@@ -4,8 +4,7 @@ import { createPool } from '../../src/infrastructure/postgres/pool.ts';
 import { client, type Client } from '../support/http.ts';
 import { addMovie, adminEnvironment, signInAsAdmin, signUp, type SignedIn } from '../support/scenario.ts';
 import { startTestService, type TestService } from '../support/testService.ts';
-import { computeTrendingNow } from '../support/trendingSnapshot.ts';
-import { waitFor } from '../support/waitFor.ts';
+import { computeTrendingNow, projectionsPassed } from '../support/trendingSnapshot.ts';
 
 // GET /me/recommendations takes its trending fallbacks from the scheduler's trending snapshot: the
 // one list of users without history, and the week's trending list a short history's fallback is
@@ -26,15 +25,8 @@ describe('recommendations from the trending snapshot', function () {
     running = undefined;
   });
 
-  /** Every read model the snapshot reads, and cowatch, has passed `position`. */
-  const settled = (position: string): Promise<void> =>
-    waitFor(async () => {
-      const { rows } = await pool!.query<{ n: string }>(
-        "SELECT count(*)::text AS n FROM projection_state WHERE name IN ('trending', 'catalogue', 'ratings', 'cowatch') AND position >= $1",
-        [position],
-      );
-      return rows[0]?.n === '4';
-    });
+  /** Every read model the snapshot reads, and cowatch has passed `position`. */
+  const settled = (position: string): Promise<void> => projectionsPassed(pool!, ['trending', 'catalogue', 'ratings', 'cowatch'], position);
 
   const watch = async (api: Client, viewer: SignedIn, movieId: string): Promise<string> => {
     const reply = await api.post(`/movies/${movieId}/watched`, {}, { token: viewer.accessToken });

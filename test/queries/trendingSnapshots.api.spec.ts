@@ -10,7 +10,7 @@ import { client, type Client } from '../support/http.ts';
 import { testLog } from '../support/postgresServer.ts';
 import { addMovie, adminEnvironment, signInAsAdmin, signUp } from '../support/scenario.ts';
 import { startTestService, type TestService } from '../support/testService.ts';
-import { computeTrendingNow } from '../support/trendingSnapshot.ts';
+import { computeTrendingNow, projectionsPassed } from '../support/trendingSnapshot.ts';
 import { waitFor } from '../support/waitFor.ts';
 
 // Trending is ranked by the scheduler's trending-aggregation job, one snapshot per slot of
@@ -34,14 +34,7 @@ describe('trending snapshots', function () {
   });
 
   /** Every read model trending reads has passed `position`. */
-  const settled = (position: string): Promise<void> =>
-    waitFor(async () => {
-      const { rows } = await pool!.query<{ n: string }>(
-        "SELECT count(*)::text AS n FROM projection_state WHERE name IN ('trending', 'catalogue', 'ratings') AND position >= $1",
-        [position],
-      );
-      return rows[0]?.n === '3';
-    });
+  const settled = (position: string): Promise<void> => projectionsPassed(pool!, ['trending', 'catalogue', 'ratings'], position);
 
   const start = async (environment: Record<string, string> = {}): Promise<{ api: Client; watched: string; position: string }> => {
     running = await startTestService({ ...adminEnvironment, ...environment });

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { createQueryPool } from '../../src/infrastructure/postgres/slonik.ts';
 import { trendingAggregationJob, trendingAggregationJobName } from '../../src/queries/trendingMovies/aggregationJob.ts';
 import { openSnapshotPublisher, openSnapshotReader } from '../../src/queries/trendingMovies/snapshots.ts';
@@ -33,3 +34,13 @@ export const computeTrendingNow = async (running: TestService, at: Date = runnin
     await db.end();
   }
 };
+
+/** Until every one of `projections` has passed `position` (the read models a snapshot reads). */
+export const projectionsPassed = (pool: pg.Pool, projections: readonly string[], position: string): Promise<void> =>
+  waitFor(async () => {
+    const { rows } = await pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM projection_state WHERE name = ANY($1::text[]) AND position >= $2',
+      [projections, position],
+    );
+    return rows[0]?.n === projections.length;
+  });
