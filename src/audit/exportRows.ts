@@ -69,7 +69,14 @@ export interface ExportedSpan {
   readonly streamsJson: string;
 }
 
-/** Every stream the range holds, with the revisions and hashes of its ends: the manifest's part. */
+/**
+ * Every stream the range holds, with the revisions and hashes of its ends: the manifest's part. A
+ * stream whose last exported event is its head (every stream, when the range runs to the end of the
+ * log) takes the head's hash from `event_streams`, read in the same snapshot as the body, in one join;
+ * an index probe for each of 123,347 streams was half the time of a whole-log export. Where the head
+ * row was tampered with, the manifest carries what the store claims and `verify-export` finds the
+ * body's chain does not end there, as `audit verify` does in the database.
+ */
 export const exportedSpan = async (client: pg.ClientBase, range: ExportRange): Promise<ExportedSpan> => {
   const { rows } = await client.query<{
     count: string;
@@ -87,12 +94,13 @@ export const exportedSpan = async (client: pg.ClientBase, range: ExportRange): P
      SELECT coalesce(sum(r.events), 0)::bigint AS count, count(*) AS streams,
             min(r.first_position) AS first_position, max(r.last_position) AS last_position,
             string_agg(to_json(r.stream_id)::text || ':{"fromRevision":"' || r.from_revision
-                       || '","headHash":"' || encode((SELECT h.hash FROM events h WHERE h.stream_id = r.stream_id AND h.revision = r.head_revision), 'hex')
+                       || '","headHash":"' || encode(CASE WHEN s.revision = r.head_revision THEN s.last_hash
+                            ELSE (SELECT h.hash FROM events h WHERE h.stream_id = r.stream_id AND h.revision = r.head_revision) END, 'hex')
                        || '","headRevision":"' || r.head_revision
                        || '","previousHash":"' || CASE WHEN r.from_revision = 0 THEN repeat('00', 32)
                             ELSE encode((SELECT p.hash FROM events p WHERE p.stream_id = r.stream_id AND p.revision = r.from_revision - 1), 'hex') END
                        || '"}', ',' ORDER BY r.stream_id COLLATE "C") AS streams_json
-       FROM ranged r`,
+       FROM ranged r LEFT JOIN event_streams s ON s.stream_id = r.stream_id`,
     [range.fromPosition ?? null, range.toPosition ?? null],
   );
   const row = rows[0];
