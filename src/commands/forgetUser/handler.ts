@@ -46,13 +46,14 @@ export const forgetUser = async (
     const left = await leaveAdmins(environment, request.userId, request.metadata, request.eventIds?.(adminRosterStream));
     if (E.isLeft(left)) return left;
   }
+  const eventIds = request.eventIds?.(stream);
   const appended = await handleCommand(environment, {
     stream,
     decider: accountDecider,
     eventTypes: accountEventTypes,
     command: { type: 'ForgetUser' },
     metadata: request.metadata,
-    ...(request.eventIds?.(stream) === undefined ? {} : { eventIds: request.eventIds(stream) }),
+    ...(eventIds === undefined ? {} : { eventIds }),
   });
   if (E.isLeft(appended)) return appended;
   if (state.email !== redacted.email) await releaseAddress(environment, state, request.metadata);
