@@ -151,10 +151,16 @@ describe('the live feed over Socket.IO', function () {
       ['movie.added', afterRestart.position],
       ['movie.added', live.position],
     ]);
-    // `live` came between the replay and the live event, and says where live delivery began.
-    const names = back.received.filter((m) => m.name !== 'notification.created').map((m) => m.name);
-    expect(names.indexOf('live')).to.equal(3);
-    expect(BigInt(String(back.named('live')[0]?.payload.position)) >= BigInt(afterRestart.position)).to.equal(true);
+    // `live` came after everything missed before the restart and before the live event, and says where
+    // live delivery began: what came before it is at or before that position, what came after it past
+    // it. The movie added after the restart falls on either side, as the restarted feed had read it
+    // from the log by the handshake or not (a full run on a busy machine saw both).
+    const feed = back.received.filter((m) => m.name !== 'notification.created');
+    const seam = feed.findIndex((m) => m.name === 'live');
+    expect(seam).to.be.oneOf([2, 3]);
+    const livePosition = BigInt(String(feed[seam]?.payload.position));
+    for (const before of feed.slice(0, seam)) expect(BigInt(String(before.payload.position)) <= livePosition).to.equal(true);
+    for (const after of feed.slice(seam + 1)) expect(BigInt(String(after.payload.position)) > livePosition).to.equal(true);
   });
 
   it('replays from memory after a short drop, with no gap and no duplicate while movies keep coming', async () => {
