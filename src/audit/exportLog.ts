@@ -32,11 +32,13 @@ export const exportLog = async (
   // The body and the manifest's streams are two statements of about the same cost: each runs on a
   // connection of its own, in one shared snapshot (pg_export_snapshot), so that both cores work.
   const body = await pool.connect();
-  const span = await pool.connect();
+  let span: pg.PoolClient | undefined;
   try {
+    span = await pool.connect();
     await body.query(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; ${exportSettings}`);
     const { rows } = await body.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
-    const snapshot = rows[0]?.snapshot ?? '';
+    const snapshot = rows[0]?.snapshot;
+    if (snapshot === undefined) throw new Error('pg_export_snapshot() answered no row');
     await span.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await span.query(`SET TRANSACTION SNAPSHOT ${span.escapeLiteral(snapshot)}; ${exportSettings}`);
     const hash = createHash('sha256');
@@ -64,10 +66,10 @@ export const exportLog = async (
     if (!out.write(line)) await once(out, 'drain');
     return { count, streams: spanned.streams, bodySha256 };
   } catch (error) {
-    await Promise.all([body.query('ROLLBACK').catch(() => undefined), span.query('ROLLBACK').catch(() => undefined)]);
+    await Promise.all([body.query('ROLLBACK').catch(() => undefined), span?.query('ROLLBACK').catch(() => undefined)]);
     throw error;
   } finally {
     body.release();
-    span.release();
+    span?.release();
   }
 };

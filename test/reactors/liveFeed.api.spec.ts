@@ -154,7 +154,7 @@ describe('the live feed over Socket.IO', function () {
     // `live` came after everything missed before the restart and before the live event, and says where
     // live delivery began: what came before it is at or before that position, what came after it past
     // it. The movie added after the restart falls on either side, as the restarted feed had read it
-    // from the log by the handshake or not (a full run on a busy machine saw both).
+    // from the log by the handshake or not (full runs have seen both).
     const feed = back.received.filter((m) => m.name !== 'notification.created');
     const seam = feed.findIndex((m) => m.name === 'live');
     expect(seam).to.be.oneOf([2, 3]);
