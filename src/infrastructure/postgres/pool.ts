@@ -33,5 +33,9 @@ export const createPool = (url: URL, size: number, role: string): pg.Pool => {
   });
   // An idle client that loses its connection emits on the pool; without a listener Node would crash.
   pool.on('error', () => undefined);
+  // A checked-out one emits on itself (pg-pool takes its listener off while it is lent), and a
+  // restart ends every connection, lent ones included: the error is also what its queries fail
+  // with, and the pool drops a client that is no longer queryable when it comes back.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 };
