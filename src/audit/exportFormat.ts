@@ -39,11 +39,14 @@ export const manifestDigest = (manifest: unknown): string => createHash('sha256'
 
 /**
  * The manifest line from the manifest's canonical JSON as it is written (every key in RFC 8785 order,
- * values that need no escaping): what `manifestLine` writes, without parsing a large manifest back
- * into objects to serialise it again (a test holds the two together).
+ * values that need no escaping), in parts: what `manifestLine` writes, without parsing a large
+ * manifest back into objects to serialise it again (a test holds the two together).
  */
-export const manifestLineOf = (canonicalManifest: string): string =>
-  `{"manifest":${canonicalManifest},"manifestSha256":"${createHash('sha256').update(canonicalManifest).digest('hex')}"}\n`;
+export const manifestLineOf = (canonicalManifest: readonly Buffer[]): Buffer[] => {
+  const digest = createHash('sha256');
+  for (const part of canonicalManifest) digest.update(part);
+  return [Buffer.from('{"manifest":'), ...canonicalManifest, Buffer.from(`,"manifestSha256":"${digest.digest('hex')}"}\n`)];
+};
 
 /** One event line. Data and metadata go in as the stored text, which is their canonical JSON already. */
 export const eventLine = (row: ChainRow): string =>

@@ -57,13 +57,17 @@ export const exportLog = async (
     await Promise.all([body.query('COMMIT'), span.query('COMMIT')]);
     if (count !== spanned.count) throw new Error(`the export read ${count} events where its snapshot holds ${spanned.count}`);
     const bodySha256 = hash.digest('hex');
-    // Every key in RFC 8785 order, as manifestLineOf needs it.
-    const manifest =
-      `{"bodySha256":"${bodySha256}","count":${count},"exportedAt":${JSON.stringify(range.exportedAt.toISOString())},` +
-      `"firstPosition":${JSON.stringify(spanned.firstPosition?.toString() ?? null)},"format":${JSON.stringify(exportFormat)},` +
-      `"lastPosition":${JSON.stringify(spanned.lastPosition?.toString() ?? null)},"streams":${spanned.streamsJson}}`;
-    const line = manifestLineOf(manifest);
-    if (!out.write(line)) await once(out, 'drain');
+    // Every key in RFC 8785 order, as manifestLineOf needs it; the streams as the bytes they came in.
+    const manifest = [
+      Buffer.from(
+        `{"bodySha256":"${bodySha256}","count":${count},"exportedAt":${JSON.stringify(range.exportedAt.toISOString())},` +
+          `"firstPosition":${JSON.stringify(spanned.firstPosition?.toString() ?? null)},"format":${JSON.stringify(exportFormat)},` +
+          `"lastPosition":${JSON.stringify(spanned.lastPosition?.toString() ?? null)},"streams":{`,
+      ),
+      spanned.streamsJson,
+      Buffer.from('}}'),
+    ];
+    for (const part of manifestLineOf(manifest)) if (!out.write(part)) await once(out, 'drain');
     return { count, streams: spanned.streams, bodySha256 };
   } catch (error) {
     await Promise.all([body.query('ROLLBACK').catch(() => undefined), span?.query('ROLLBACK').catch(() => undefined)]);
