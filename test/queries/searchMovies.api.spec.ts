@@ -109,6 +109,10 @@ describe('GET /movies (search)', function () {
       expect(await titles('q=theif')).to.deep.equal(['The Thief']);
       expect(await titles('q=matirx%20theif')).to.deep.equal([]);
       expect(await titles('q=qqqqxxxxzzzz')).to.deep.equal([]);
+      // A word no title holds but an overview does is what the query meant: the correction asked for
+      // while the overviews were searched ("matrix", one edit away) is dropped.
+      await add({ title: 'Grid Lines', year: 2010, genres: ['drama'], overview: 'A matrx of lies.' });
+      expect(await titles('q=matrx')).to.deep.equal(['Grid Lines']);
       // With operators the query is taken as meant: no correction.
       expect(await titles('q=%22matirx%22')).to.deep.equal([]);
       expect(await titles('q=matirx%20-reloaded')).to.deep.equal([]);

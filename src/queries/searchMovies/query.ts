@@ -220,11 +220,14 @@ export const searchPage = async (
   db: CommonQueryMethods,
   request: { readonly matching: Matching; readonly filters: Filters; readonly order: Order; readonly after: After | undefined },
   limit: number,
+  /** Called once when the first part found nothing and a later one is about to be read. */
+  onFirstPartEmpty?: () => void,
 ): Promise<SearchRow[]> => {
   const { matching, filters, order, after } = request;
   const rows: SearchRow[] = [];
-  for (const part of parts(matching, filters, order)) {
+  for (const [index, part] of parts(matching, filters, order).entries()) {
     if (rows.length >= limit) break;
+    if (index === 1 && rows.length === 0) onFirstPartEmpty?.();
     const resume = after === undefined ? undefined : part.resume(after);
     if (resume === null) continue;
     const conditions = [...part.conditions, ...filterConditions(filters), ...(resume === undefined ? [] : [resume])];

@@ -7,7 +7,7 @@ import { page, toMovieView } from '../shared/movies.ts';
 import { decodeSearchCursor, encodeSearchCursor, type After, type Match, type Order, type PageStart } from './cursor.ts';
 import { parseSearch, type SearchRequest } from './params.ts';
 import { correctQuery } from './correction.ts';
-import { searchPage, type Filters, type SearchRow } from './query.ts';
+import { searchPage, type Filters, type Matching, type SearchRow } from './query.ts';
 import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
 import { MovieView, consistentRead, exampleCursor, exampleMovie, pageOf } from '../shared/docs.ts';
 import { SearchQuery } from './params.ts';
@@ -92,12 +92,21 @@ const search = async (
   const wanted = request.limit + 1;
   const q = request.q;
   if (q === undefined) return { match: 'all', rows: await searchPage(db, { matching: { kind: 'all' }, filters, order, after }, wanted) };
+  let correction: Promise<Matching | undefined> | undefined;
   if (start?.match !== 'fuzzy') {
-    const rows = await searchPage(db, { matching: { kind: 'text', text: q }, filters, order, after }, wanted);
-    if (rows.length > 0 || start !== undefined || q.length > maxFuzzyLength || usesOperators(q)) return { match: 'text', rows };
+    const fuzzy = start === undefined && q.length <= maxFuzzyLength && !usesOperators(q);
+    // A typo matches no title: its correction is asked for while the overviews are searched, rather
+    // than after (one round trip fewer on the path that makes the most), and only then, so that a
+    // query whose titles fill the page pays nothing for it. Its answer is dropped if the overviews match.
+    const startCorrection = (): void => {
+      correction = correctQuery(db, q);
+      correction.catch(() => undefined);
+    };
+    const rows = await searchPage(db, { matching: { kind: 'text', text: q }, filters, order, after }, wanted, fuzzy ? startCorrection : undefined);
+    if (rows.length > 0 || !fuzzy) return { match: 'text', rows };
   }
   // Each page of the fallback corrects the query again: the same words while the vocabulary is the same.
-  const matching = await correctQuery(db, q);
+  const matching = await (correction ?? correctQuery(db, q));
   return { match: 'fuzzy', rows: matching === undefined ? [] : await searchPage(db, { matching, filters, order, after }, wanted) };
 };
 
