@@ -1,12 +1,13 @@
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTokenService } from '../src/infrastructure/auth/tokens.ts';
 import { randomId } from '../src/infrastructure/ids.ts';
 import { freePort } from '../test/support/postgresServer.ts';
 import type { FromClients, ToClients } from './fanout/clients.ts';
+import { machineBusySeconds, processCpuSeconds } from './support/cpuTime.ts';
 import { describeMachine } from './support/environment.ts';
 import { fromBench, startHttpProcess } from './support/processes.ts';
 import { round, summarise, table, whole } from './support/stats.ts';
@@ -21,6 +22,8 @@ import { round, summarise, table, whole } from './support/stats.ts';
 const clientCount = Number(process.env.BENCH_CLIENTS ?? 5_000);
 const phaseOneMovies = Number(process.env.BENCH_MOVIES ?? 20);
 const loadProcesses = Number(process.env.BENCH_LOAD_PROCESSES ?? 1);
+// Each movie.added is a write to every socket: at one every 100 ms, 50,000 writes a second for 5,000 clients.
+const reconnectMovieMs = Number(process.env.BENCH_RECONNECT_MOVIE_MS ?? 100);
 const admin = { email: 'bench-admin@fastflix.test', password: 'bench admin password' };
 const secret = `bench-secret-${randomUUID()}-${randomUUID()}`;
 const now = (): number => performance.timeOrigin + performance.now();
@@ -58,6 +61,22 @@ export const main = async (): Promise<void> => {
   const loads = Array.from({ length: loadProcesses }, () =>
     fork(fromBench('bench/fanout/clients.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
   );
+  // CPU seconds of the service, of the load processes, and of the machine, to say which bounds phase 2.
+  const cpuNow = async (): Promise<{ service?: number; loads?: number; machine?: number }> => {
+    const loadsUsed = await Promise.all(loads.map((load) => processCpuSeconds(load.pid)));
+    return {
+      service: await processCpuSeconds(service.child.pid),
+      loads: loadsUsed.some((used) => used === undefined) ? undefined : sum(loadsUsed.map((used) => used ?? 0)),
+      machine: await machineBusySeconds(),
+    };
+  };
+  const cpuSince = (before: Awaited<ReturnType<typeof cpuNow>>, after: Awaited<ReturnType<typeof cpuNow>>, wallMs: number) => {
+    const used = (key: 'service' | 'loads' | 'machine'): string => {
+      const [from, to] = [before[key], after[key]];
+      return from === undefined || to === undefined ? 'n/a' : round(to - from);
+    };
+    return { service: used('service'), loads: used('loads'), machine: used('machine'), wallMs };
+  };
   /** Sends each load process its message (by its index), and gathers their answers of the kind named. */
   const ask = <K extends FromClients['kind']>(
     message: (index: number) => ToClients,
@@ -132,17 +151,21 @@ export const main = async (): Promise<void> => {
     }
     const fanout = summarise(latencies);
 
-    // Phase 2: movies keep arriving (one every 100 ms) while everyone drops and reconnects with since.
+    // Phase 2: movies keep arriving (one every BENCH_RECONNECT_MOVIE_MS, 100 by default) while
+    // everyone drops and reconnects with since.
     const phaseTwo: string[] = [];
     let adding = true;
     const keepAdding = (async () => {
       while (adding) {
         phaseTwo.push((await addMovie()).position);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await new Promise((resolve) => setTimeout(resolve, reconnectMovieMs));
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 300));
+    const cpuBefore = await cpuNow();
+    const reconnectStarted = performance.now();
     const reconnectedEach = await ask(() => ({ kind: 'reconnect' }), 'reconnected');
+    const reconnectCpu = cpuSince(cpuBefore, await cpuNow(), performance.now() - reconnectStarted);
     const reconnected = {
       catchUpMs: reconnectedEach.flatMap((reply) => reply.catchUpMs),
       handshakeMs: reconnectedEach.flatMap((reply) => reply.handshakeMs),
@@ -193,6 +216,7 @@ export const main = async (): Promise<void> => {
     );
     console.log(
       `\nof which the handshakes (reconnect → connect): p50 ${round(handshakes.p50)} ms, p99 ${round(handshakes.p99)} ms, max ${round(handshakes.max)} ms`,
+      `\nCPU while they reconnected, a movie added every ${reconnectMovieMs} ms (${whole(reconnectCpu.wallMs)} ms): the service ${reconnectCpu.service} s, the load process(es) ${reconnectCpu.loads} s, the whole machine ${reconnectCpu.machine} s of ${round((availableParallelism() * reconnectCpu.wallMs) / 1000)} on its ${availableParallelism()} cores`,
     );
     console.log(
       `after the reconnection: ${whole(checked.complete)} of ${whole(clientCount)} clients hold every movie exactly once in order; ` +
