@@ -98,6 +98,43 @@ describe('the notifications projection', () => {
     expect((await of(user)).map((row) => row.type)).to.deep.equal(['movie.inFavouriteGenre']);
   });
 
+  it('counts a retracted rating out of its genres, whether it comes in a batch of its own or with the rating', async () => {
+    const retracted = (userId: Uuid, movieId: Uuid): DomainEvent => ({
+      type: 'RatingRetracted',
+      data: { userId, movieId, previousScore: 4 as never },
+    });
+    const [apart, together] = [uuid(), uuid()];
+    const [western, music, anotherMusic] = [uuid(), uuid(), uuid()];
+    await spec.given(added(western, ['western']), added(music, ['music']), added(anotherMusic, ['music']));
+    // Live, a retraction is a batch of its own; in a rebuild it shares one with the rating.
+    await spec.given(rated(apart, western), rated(apart, music));
+    await spec.given(retracted(apart, western));
+    await spec.given(rated(together, western), rated(together, music), retracted(together, western));
+    const tops = await spec.rows<{ user_id: string; genre: string }>(
+      'SELECT user_id::text, genre FROM notification_top_genres WHERE user_id = ANY($1::uuid[]) ORDER BY user_id, genre',
+      [[apart, together]],
+    );
+    expect(tops.filter((row) => row.user_id === apart).map((row) => row.genre)).to.deep.equal(['music']);
+    expect(tops.filter((row) => row.user_id === together).map((row) => row.genre)).to.deep.equal(['music']);
+    // Nobody is told of a western: it is no one's genre any more.
+    const westernAgain = uuid();
+    await spec.given(added(westernAgain, ['western']));
+    expect([...(await of(apart)), ...(await of(together))]).to.deep.equal([]);
+    // A rating is counted under the genres its movie has when it is rated: retracted after the movie
+    // became a western, it leaves music as it was and floors western at 0, not below.
+    await spec.given(rated(apart, anotherMusic));
+    await spec.given({ type: 'MovieDetailsChanged', data: { movieId: anotherMusic, genres: ['western'] } });
+    await spec.given(retracted(apart, anotherMusic));
+    const counts = await spec.rows<{ genre: string; ratings: number }>(
+      'SELECT genre, ratings FROM notification_genre_ratings WHERE user_id = $1 ORDER BY genre',
+      [apart],
+    );
+    expect(counts).to.deep.equal([
+      { genre: 'music', ratings: 2 },
+      { genre: 'western', ratings: 0 },
+    ]);
+  });
+
   it('decides on the ratings as they were at the movie, within one batch', async () => {
     const user = uuid();
     const [western, first, second] = [uuid(), uuid(), uuid()];

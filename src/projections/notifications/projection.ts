@@ -14,7 +14,8 @@ import * as sql from './statements.ts';
  */
 export const notifications: Projection = {
   name: 'notifications',
-  version: 1,
+  // 2: a retraction applied in a batch of its own counted as nothing (rebuild to correct the counts).
+  version: 2,
   eventTypes: [
     'UserRegistered',
     'UserDeactivated',

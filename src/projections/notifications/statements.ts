@@ -70,15 +70,29 @@ export const countRatings = (deltas: readonly RatingDelta[]): Statement[] => {
   ];
 };
 
+/**
+ * A batch's deltas added to each count, the sum floored at 0 (never each batch's delta, so that a
+ * retraction applied alone, as it is live, counts as it does beside its rating in a rebuild's batch).
+ * Counts that exist are updated and the others inserted, in one statement: an upsert's `excluded` row
+ * holds the floored value a new row needs, not the delta an existing one does. Left as it is: where a
+ * movie's genres changed between a rating and its retraction, a batch holding that retraction and a
+ * new rating under the same genre nets them before the floor, where apart they would not.
+ */
 const countRatingsByGenre = (deltas: readonly RatingDelta[]): Statement => ({
-  text: `INSERT INTO notification_genre_ratings AS c (user_id, genre, ratings)
-         SELECT d.user_id, g.genre, GREATEST(0, sum(d.delta))
-           FROM jsonb_to_recordset($1::jsonb) AS d(user_id uuid, movie_id uuid, delta integer)
-           JOIN notification_movies m ON m.movie_id = d.movie_id
-           CROSS JOIN LATERAL unnest(m.genres) AS g(genre)
-          GROUP BY d.user_id, g.genre
-          ORDER BY d.user_id, g.genre
-         ON CONFLICT (user_id, genre) DO UPDATE SET ratings = GREATEST(0, c.ratings + excluded.ratings)`,
+  text: `WITH deltas AS (
+           SELECT d.user_id, g.genre, sum(d.delta)::integer AS delta
+             FROM jsonb_to_recordset($1::jsonb) AS d(user_id uuid, movie_id uuid, delta integer)
+             JOIN notification_movies m ON m.movie_id = d.movie_id
+             CROSS JOIN LATERAL unnest(m.genres) AS g(genre)
+            GROUP BY d.user_id, g.genre),
+         updated AS (
+           UPDATE notification_genre_ratings c SET ratings = GREATEST(0, c.ratings + d.delta)
+             FROM deltas d WHERE c.user_id = d.user_id AND c.genre = d.genre
+           RETURNING c.user_id, c.genre)
+         INSERT INTO notification_genre_ratings (user_id, genre, ratings)
+         SELECT d.user_id, d.genre, GREATEST(0, d.delta) FROM deltas d
+          WHERE NOT EXISTS (SELECT FROM updated u WHERE u.user_id = d.user_id AND u.genre = d.genre)
+          ORDER BY d.user_id, d.genre`,
   values: [JSON.stringify(deltas)],
 });
 
