@@ -190,3 +190,52 @@ describe('the notifications projection', () => {
     expect((await of(user))[0]?.read_at?.toISOString()).to.equal('2026-12-04T12:00:00.000Z');
   });
 });
+
+describe('the notifications projection, batched any way', () => {
+  // The same events applied one batch each (as live) and all in one batch (as a rebuild, or a bulk
+  // load, gathers them by kind): every table the same.
+  const oneByOne = projectionSpec(notifications);
+  const together = projectionSpec(notifications);
+  const retracted = (userId: Uuid, movieId: Uuid): DomainEvent => ({
+    type: 'RatingRetracted',
+    data: { userId, movieId, previousScore: 4 as never },
+  });
+
+  it('keeps the same inboxes, counts, audiences and watchlists', async () => {
+    const [ada, bo] = [uuid(), uuid()];
+    const [m1, m2, m3, m4, m5, m6] = [uuid(), uuid(), uuid(), uuid(), uuid(), uuid()];
+    const events = [
+      registered(ada),
+      registered(bo),
+      bulk(added(m1, ['crime'])),
+      added(m2, ['drama']),
+      bulk(rated(ada, m1)),
+      added(m3, ['crime', 'drama']),
+      rated(bo, m2),
+      { type: 'AddedToWatchlist', data: { userId: ada, movieId: m2 } } as DomainEvent,
+      rated(ada, m3),
+      added(m4, ['crime']),
+      { type: 'MovieDetailsChanged', data: { movieId: m2, title: title('Drama, again'), genres: ['drama', 'crime'] } } as DomainEvent,
+      rated(bo, m1),
+      retracted(ada, m1),
+      added(m5, ['drama', 'western']),
+      { type: 'AddedToWatchlist', data: { userId: bo, movieId: m5 } } as DomainEvent,
+      { type: 'RemovedFromWatchlist', data: { userId: ada, movieId: m2 } } as DomainEvent,
+      bulk(added(m6, ['western'])),
+      { type: 'MovieArchived', data: { movieId: m5 } } as DomainEvent,
+    ].map((event) => ('position' in event ? event : recorded(event)));
+    for (const event of events) await oneByOne.given(event);
+    await together.given(...events);
+    const tables = [
+      'SELECT notification_id, user_id, type, cause_position, detail FROM notifications ORDER BY notification_id',
+      'SELECT * FROM notification_movies ORDER BY movie_id',
+      'SELECT * FROM notification_genre_ratings ORDER BY user_id, genre',
+      'SELECT * FROM notification_top_genres ORDER BY genre, user_id',
+      'SELECT * FROM notification_watchlists ORDER BY movie_id, user_id',
+    ];
+    for (const query of tables) expect(await together.rows(query), query).to.deep.equal(await oneByOne.rows(query));
+    // Not vacuous: both users were told of something.
+    const told = await together.rows<{ user_id: string }>("SELECT DISTINCT user_id::text FROM notifications WHERE type <> 'welcome'");
+    expect(told.map((row) => row.user_id).sort()).to.deep.equal([ada, bo].sort());
+  });
+});

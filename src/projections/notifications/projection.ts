@@ -8,9 +8,9 @@ import * as sql from './statements.ts';
 /**
  * Each user's inbox: a welcome, a new movie in one of their three most-rated genres, a movie on their
  * watchlist changed or archived. Events of a bulk load (metadata `bulk`) keep the state that decides
- * who to notify, but notify nobody. Who is notified depends on the state at the causing event, so the
- * batch is written in event order: runs of state changes of one kind go as one statement each (a
- * MovieLens import's ratings are long runs), and each event that notifies is a statement of its own.
+ * who to notify, but notify nobody. Who is notified depends on the state at the causing event, so
+ * each event that notifies is a statement of its own, after every state change before it
+ * (statementsInOrder).
  */
 export const notifications: Projection = {
   name: 'notifications',
@@ -37,11 +37,14 @@ export const notifications: Projection = {
   },
 };
 
-type Kind = 'movies' | 'ratings' | 'watchlists' | 'reads';
-
 /**
- * Rows of one kind gather until an event of another kind comes, so at most one kind is ever waiting
- * and the statements keep the events' order.
+ * The state changes of a batch gather by kind between the events that notify; each of those, and the
+ * end of the batch, writes what gathered before it, movies first. Kinds need no order among
+ * themselves otherwise: a rating counts under its movie's genres, and a movie is always added before
+ * it is rated (a change of its genres notifies, so it writes what gathered before it first).
+ * Gathering by kind rather than by run is what makes a bulk load cheap: a synthetic catalogue whose
+ * log turns from movies to ratings every few events made a statement of each run, and this read
+ * model was the one every other waited for.
  */
 const statementsInOrder = () => {
   const statements: Statement[] = [];
@@ -49,29 +52,17 @@ const statementsInOrder = () => {
   const ratings: sql.RatingDelta[] = [];
   const watchlists: sql.WatchlistChange[] = [];
   const reads: sql.Read[] = [];
-  const flush = (except?: Kind): void => {
-    if (except !== 'movies' && movies.length > 0) statements.push(sql.insertMovies(movies.splice(0)));
-    if (except !== 'ratings' && ratings.length > 0) statements.push(...sql.countRatings(ratings.splice(0)));
-    if (except !== 'watchlists' && watchlists.length > 0) statements.push(sql.changeWatchlists(watchlists.splice(0)));
-    if (except !== 'reads' && reads.length > 0) statements.push(sql.markRead(reads.splice(0)));
+  const flush = (): void => {
+    if (movies.length > 0) statements.push(sql.insertMovies(movies.splice(0)));
+    if (ratings.length > 0) statements.push(...sql.countRatings(ratings.splice(0)));
+    if (watchlists.length > 0) statements.push(sql.changeWatchlists(watchlists.splice(0)));
+    if (reads.length > 0) statements.push(sql.markRead(reads.splice(0)));
   };
   return {
-    movie: (row: sql.MovieRow): void => {
-      flush('movies');
-      movies.push(row);
-    },
-    rating: (row: sql.RatingDelta): void => {
-      flush('ratings');
-      ratings.push(row);
-    },
-    watchlist: (row: sql.WatchlistChange): void => {
-      flush('watchlists');
-      watchlists.push(row);
-    },
-    read: (row: sql.Read): void => {
-      flush('reads');
-      reads.push(row);
-    },
+    movie: (row: sql.MovieRow): void => void movies.push(row),
+    rating: (row: sql.RatingDelta): void => void ratings.push(row),
+    watchlist: (row: sql.WatchlistChange): void => void watchlists.push(row),
+    read: (row: sql.Read): void => void reads.push(row),
     single: (statement: Statement): void => {
       flush();
       statements.push(statement);
