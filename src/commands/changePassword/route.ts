@@ -13,6 +13,7 @@ import { isoTime } from '../shared/time.ts';
 import { ChangePasswordRequest } from './command.ts';
 import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
 import { commandHeaders, sessionsEndedDone } from '../shared/docs.ts';
+import { signedInUser } from '../../infrastructure/auth/guards.ts';
 
 export const changePasswordRoute = (
   router: Router,
@@ -34,9 +35,7 @@ export const changePasswordRoute = (
     dependencies.idempotent,
     async (ctx: CommandContext) => {
       const request = decodeBody(ChangePasswordRequest, ctx);
-      const userId = ctx.state.user?.sub;
-      const sessionId = ctx.state.user?.sid;
-      if (userId === undefined || sessionId === undefined) throw forbidden('Sign in first');
+      const { sub: userId, sid: sessionId } = signedInUser(ctx.state);
       const now = dependencies.clock();
       const newPasswordHash = await dependencies.passwords.hash(request.newPassword);
       const stream = userStream(userId);

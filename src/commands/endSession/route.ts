@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import * as E from 'fp-ts/lib/Either.js';
 import { sessionDecider } from '../../domain/session/decide.ts';
 import { Uuid } from '../../domain/shared/codecs.ts';
-import { forbidden, notFound } from '../../infrastructure/http/problem.ts';
+import { notFound } from '../../infrastructure/http/problem.ts';
 import type { CommandDependencies } from '../shared/dependencies.ts';
 import { handleCommand } from '../shared/handleCommand.ts';
 import { decodeParam, eventMetadata, failure, respond, type CommandContext } from '../shared/http.ts';
@@ -10,6 +10,7 @@ import { sessionEventTypes } from '../shared/sessions.ts';
 import { sessionStream } from '../../infrastructure/eventStore/streams.ts';
 import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
 import { commandDone } from '../shared/docs.ts';
+import { signedInUser } from '../../infrastructure/auth/guards.ts';
 
 const sessionNotFound = () => notFound('You have no session with this id');
 
@@ -33,8 +34,7 @@ export const endSessionRoute = (router: Router, dependencies: CommandDependencie
     dependencies.idempotent,
     async (ctx: CommandContext) => {
       const sessionId = decodeParam(Uuid, ctx.params.id, sessionNotFound);
-      const userId = ctx.state.user?.sub;
-      if (userId === undefined) throw forbidden('Sign in first');
+      const userId = signedInUser(ctx.state).sub;
       const result = await handleCommand(dependencies, {
         stream: sessionStream(sessionId),
         decider: sessionDecider,

@@ -9,6 +9,7 @@ import { decodeBody, decodeParam, eventIdsFor, eventMetadata, failure, respond, 
 import { ForgetMeRequest } from './command.ts';
 import { forgetUser, type ForgetUserError } from './handler.ts';
 import { forgetUserAnswer, forgetUserDone } from './answer.ts';
+import { signedInUser } from '../../infrastructure/auth/guards.ts';
 
 const userNotFound = (): HttpProblem => notFound('There is no user with this id');
 
@@ -46,8 +47,7 @@ export const forgetUserRoutes = (router: Router, dependencies: ForgetDependencie
     dependencies.guards.requireUser,
     async (ctx: CommandContext) => {
       const { password } = decodeBody(ForgetMeRequest, ctx);
-      const userId = ctx.state.user?.sub;
-      if (userId === undefined) throw forbidden('Sign in first');
+      const userId = signedInUser(ctx.state).sub;
       const result = await forgetUser(dependencies, {
         userId,
         metadata: eventMetadata(ctx, dependencies.clock()),

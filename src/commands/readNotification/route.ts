@@ -11,6 +11,7 @@ import * as t from 'io-ts';
 import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
 import { examplePosition, PositionText } from '../shared/docs.ts';
 import { isOwnNotification } from './ownNotification.ts';
+import { signedInUser } from '../../infrastructure/auth/guards.ts';
 
 export interface ReadNotificationDependencies extends CommandDependencies {
   readonly db: DatabasePool;
@@ -46,11 +47,9 @@ export const readNotificationRoutes = (dependencies: ReadNotificationDependencie
     async (ctx: CommandContext) => {
       const id = Uuid.decode(ctx.params.id?.toLowerCase());
       if (E.isLeft(id)) throw invalidFields([{ path: 'id', message: 'must be a notification id (a UUID)' }]);
-      const user = Uuid.decode(ctx.state.user?.sub);
-      if (E.isLeft(user) || !(await isOwnNotification(dependencies.db, user.right, id.right))) {
-        throw notFound(`you have no notification ${id.right}`);
-      }
-      const position = await readNotification(dependencies, user.right, id.right, eventMetadata(ctx, dependencies.clock()));
+      const userId = signedInUser(ctx.state).sub;
+      if (!(await isOwnNotification(dependencies.db, userId, id.right))) throw notFound(`you have no notification ${id.right}`);
+      const position = await readNotification(dependencies, userId, id.right, eventMetadata(ctx, dependencies.clock()));
       ctx.set('X-Event-Position', positionText(position));
       ctx.body = { notificationId: id.right, position: positionText(position) } satisfies t.TypeOf<typeof NotificationReadAnswer>;
     },

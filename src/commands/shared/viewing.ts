@@ -2,12 +2,13 @@ import * as E from 'fp-ts/lib/Either.js';
 import { viewingDecider, type ViewingCommand, type ViewingError } from '../../domain/viewing/decide.ts';
 import { viewingEvents } from '../../domain/viewing/events.ts';
 import type { Uuid } from '../../domain/shared/codecs.ts';
-import { conflict, forbidden, type HttpProblem } from '../../infrastructure/http/problem.ts';
+import { conflict, type HttpProblem } from '../../infrastructure/http/problem.ts';
 import type { CommandDependencies } from './dependencies.ts';
 import { handleCommand } from './handleCommand.ts';
 import { eventIdsFor, eventMetadata, failure, ifMatch, respond, type CommandContext } from './http.ts';
 import { movieNotFound } from './movieRoutes.ts';
 import { viewingStream } from '../../infrastructure/eventStore/streams.ts';
+import { signedInUser } from '../../infrastructure/auth/guards.ts';
 
 export const viewingEventTypes: ReadonlySet<string> = new Set(viewingEvents.map((definition) => definition.type));
 
@@ -29,8 +30,7 @@ export const handleViewingCommand = async (
   movieId: Uuid,
   build: (base: ViewingBase) => ViewingCommand,
 ): Promise<void> => {
-  const userId = ctx.state.user?.sub;
-  if (userId === undefined) throw forbidden('Sign in first');
+  const userId = signedInUser(ctx.state).sub;
   const stream = viewingStream(userId, movieId);
   const result = await handleCommand(dependencies, {
     stream,

@@ -54,3 +54,12 @@ export const createGuards = (
 
   return { requireUser, requireRole };
 };
+
+/**
+ * The claims `requireUser` (or `requireRole`) put on the request. Reached without either, a route is
+ * wired wrong: our fault, a 500, not a 403 telling a signed-in client to sign in.
+ */
+export const signedInUser = (state: AuthenticatedState): AccessClaims => {
+  if (state.user === undefined) throw new Error('a route asked for the signed-in user without requireUser before it');
+  return state.user;
+};

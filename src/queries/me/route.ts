@@ -8,6 +8,7 @@ import { notFound } from '../../infrastructure/http/problem.ts';
 import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
 import * as t from 'io-ts';
 import { Role, Uuid } from '../../domain/shared/codecs.ts';
+import { signedInUser } from '../../infrastructure/auth/guards.ts';
 
 /**
  * The signed-in user's account, folded from its own stream with the domain's `evolve`: always
@@ -43,11 +44,9 @@ export const meRoute = (router: Router, dependencies: EventLog & { readonly guar
     }),
     dependencies.guards.requireUser,
     async (ctx) => {
-      const userId = ctx.state.user?.sub;
-      const account =
-        userId === undefined ? undefined : (await foldStream(dependencies, userStream(userId), accountDecider, accountEventTypes)).state;
-      if (account === undefined || account.status === 'unregistered' || account.status === 'forgotten')
-        throw notFound('The account no longer exists');
+      const userId = signedInUser(ctx.state).sub;
+      const account = (await foldStream(dependencies, userStream(userId), accountDecider, accountEventTypes)).state;
+      if (account.status === 'unregistered' || account.status === 'forgotten') throw notFound('The account no longer exists');
       ctx.body = {
         userId: account.userId,
         email: account.email,

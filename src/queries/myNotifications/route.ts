@@ -10,6 +10,7 @@ import { inboxPage, type InboxKey } from './query.ts';
 import { toNotificationView } from '../../projections/notifications/view.ts';
 import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
 import { consistentRead, exampleMovie, pageOf } from '../shared/docs.ts';
+import { signedInUser } from '../../infrastructure/auth/guards.ts';
 
 /** Unread (1) or read (0), the time in milliseconds, the id: the inbox's sort key. */
 const InboxCursor = t.tuple([t.union([t.literal(0), t.literal(1)]), CursorTime, Uuid]);
@@ -71,7 +72,7 @@ export const myNotificationsRoute = (router: Router, dependencies: QueryDependen
       if (cursor !== undefined && key === undefined) throw invalidCursor();
       const after: InboxKey | undefined =
         key === undefined ? undefined : { unread: key[0] === 1, createdAt: key[1], notificationId: key[2] };
-      const rows = await inboxPage(dependencies.db, ctx.state.user?.sub ?? '', after, limit + 1);
+      const rows = await inboxPage(dependencies.db, signedInUser(ctx.state).sub, after, limit + 1);
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
       ctx.set('Cache-Control', 'no-store');

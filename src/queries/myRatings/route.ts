@@ -9,6 +9,7 @@ import { defaultLimit, PageQuery } from '../shared/paging.ts';
 import { ratingsPage } from './query.ts';
 import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
 import { MovieView, consistentRead, exampleMovie, pageOf } from '../shared/docs.ts';
+import { signedInUser } from '../../infrastructure/auth/guards.ts';
 
 /** The answer, as documented and as written. */
 const RatingPage = pageOf(t.type({ movie: MovieView, score: t.number, ratedAt: t.string }), 'RatingPage');
@@ -35,7 +36,7 @@ export const myRatingsRoute = (router: Router, dependencies: QueryDependencies):
     async (ctx) => {
       const { limit = defaultLimit, cursor } = decodeQuery(PageQuery, ctx);
       const after = cursor === undefined ? undefined : keyOf(cursor);
-      const rows = await ratingsPage(dependencies.db, ctx.state.user?.sub ?? '', after, limit + 1);
+      const rows = await ratingsPage(dependencies.db, signedInUser(ctx.state).sub, after, limit + 1);
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
       ctx.body = page(

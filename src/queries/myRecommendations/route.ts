@@ -11,6 +11,7 @@ import { MovieView, consistentRead, exampleMovie } from '../shared/docs.ts';
 import * as t from 'io-ts';
 import { coversMinPosition } from '../trendingMovies/fromSnapshot.ts';
 import { coveringSnapshot, weeklyTrendingOf } from './fromSnapshot.ts';
+import { signedInUser } from '../../infrastructure/auth/guards.ts';
 
 const RecommendationsQuery = strictPartial({ limit: integerInRange(1, 100) }, 'RecommendationsQuery');
 
@@ -51,7 +52,7 @@ export const myRecommendationsRoute = (router: Router, dependencies: QueryDepend
     dependencies.consistentWith('cowatch', 'trending', 'catalogue', 'ratings'),
     async (ctx) => {
       const { limit = 20 } = decodeQuery(RecommendationsQuery, ctx);
-      const userId = ctx.state.user?.sub ?? '';
+      const userId = signedInUser(ctx.state).sub;
       const changes = dependencies.trendingChanges;
       // The scheduler's latest trending snapshot, when it has every write X-Min-Position asks to see
       // in the read models it was computed from (as GET /movies/trending decides). Without one (before

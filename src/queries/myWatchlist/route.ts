@@ -9,6 +9,7 @@ import { defaultLimit, PageQuery } from '../shared/paging.ts';
 import { watchlistPage } from './query.ts';
 import { documented } from '../../infrastructure/http/openapi/routeDoc.ts';
 import { MovieView, consistentRead, exampleMovie, pageOf } from '../shared/docs.ts';
+import { signedInUser } from '../../infrastructure/auth/guards.ts';
 
 /** The answer, as documented and as written. */
 const WatchlistPage = pageOf(t.type({ movie: MovieView, addedAt: t.string }), 'WatchlistPage');
@@ -35,7 +36,7 @@ export const myWatchlistRoute = (router: Router, dependencies: QueryDependencies
     async (ctx) => {
       const { limit = defaultLimit, cursor } = decodeQuery(PageQuery, ctx);
       const after = cursor === undefined ? undefined : keyOf(cursor);
-      const userId = ctx.state.user?.sub ?? '';
+      const userId = signedInUser(ctx.state).sub;
       const rows = await watchlistPage(dependencies.db, userId, after, limit + 1);
       const items = rows.slice(0, limit);
       const last = items[items.length - 1];
