@@ -102,7 +102,12 @@ const search = async (
       correction = correctQuery(db, q);
       correction.catch(() => undefined);
     };
-    const rows = await searchPage(db, { matching: { kind: 'text', text: q }, filters, order, after }, wanted, fuzzy ? startCorrection : undefined);
+    const rows = await searchPage(
+      db,
+      { matching: { kind: 'text', text: q }, filters, order, after },
+      wanted,
+      fuzzy ? startCorrection : undefined,
+    );
     if (rows.length > 0 || !fuzzy) return { match: 'text', rows };
   }
   // Each page of the fallback corrects the query again: the same words while the vocabulary is the same.
