@@ -134,7 +134,7 @@ const checkManifest = (
   const listed = Object.keys(manifest.streams);
   if (listed.length !== body.streams.size) fail(`the manifest lists ${listed.length} streams, the file holds ${body.streams.size}`);
   for (const [id, seen] of body.streams) {
-    const stream = manifest.streams[id];
+    const stream = Object.hasOwn(manifest.streams, id) ? manifest.streams[id] : undefined;
     if (stream === undefined) throw new ExportProblem(seen.firstLine, `${id} is not in the manifest`);
     if (stream.fromRevision !== seen.firstRevision.toString()) {
       throw new ExportProblem(

@@ -61,7 +61,8 @@ const isGenre = (key: string): key is Genre => canonical.has(key);
 /** The catalogue's genre for a name as people write it, null for a name that is no genre, undefined for an unknown one. */
 export const genreNamed = (name: string): Genre | null | undefined => {
   const key = genreKey(name);
-  return isGenre(key) ? key : genreAliases[key];
+  // Own keys only: `constructor` or `toString` must be an unknown genre, not Object.prototype's member.
+  return isGenre(key) ? key : Object.hasOwn(genreAliases, key) ? genreAliases[key] : undefined;
 };
 
 export const genreSpellings = `one of ${genres.join(', ')} in any letter case, or a MovieLens or TMDB name for one (Sci-Fi, Science Fiction, Children's, Film-Noir, Musical, TV Movie; IMAX is left out)`;

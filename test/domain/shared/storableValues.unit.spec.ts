@@ -102,5 +102,11 @@ describe('values as strict as the places they are stored', () => {
       expect(E.isLeft(result) && fieldErrors(result.left)).to.deep.equal([{ path: '[1]', message: messageOf(GenreName, 'Polka') }]);
       expect(messageOf(GenreName, 'Polka')).to.include('science-fiction').and.include('Sci-Fi');
     });
+
+    it("refuses the names of Object.prototype's members as unknown genres", () => {
+      for (const name of ['constructor', 'toString', 'valueOf', '__proto__', 'hasOwnProperty']) {
+        expect(E.isLeft(GenreName.decode(name)), name).to.equal(true);
+      }
+    });
   });
 });

@@ -21,20 +21,25 @@ export const packageVersion =
     ? manifest.version
     : '0.0.0';
 
-/** The package's files the page loads (and their source maps, which browsers' tools ask for); nothing else is served. */
-const assets: Readonly<Record<string, string>> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui.css.map': 'application/json',
-  'index.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-  'swagger-ui-bundle.js.map': 'application/json',
-  'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
-  'swagger-ui-standalone-preset.js.map': 'application/json',
-  'favicon-32x32.png': 'image/png',
-  'favicon-16x16.png': 'image/png',
-};
+/**
+ * The package's files the page loads (and their source maps, which browsers' tools ask for); nothing else is served.
+ * A Map, not an object: a path such as `/docs/valueOf` must find nothing, not Object.prototype's member.
+ */
+const assets: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    'swagger-ui.css': 'text/css; charset=utf-8',
+    'swagger-ui.css.map': 'application/json',
+    'index.css': 'text/css; charset=utf-8',
+    'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+    'swagger-ui-bundle.js.map': 'application/json',
+    'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
+    'swagger-ui-standalone-preset.js.map': 'application/json',
+    'favicon-32x32.png': 'image/png',
+    'favicon-16x16.png': 'image/png',
+  }),
+);
 
-const assetNames = Object.keys(assets);
+const assetNames = [...assets.keys()];
 
 export const apiDocsRoutes = (
   /** Every router the service serves, this one included: asked when the document is first wanted. */
@@ -78,7 +83,7 @@ export const apiDocsRoutes = (
       summary: "The page's scripts, styles and icons",
       tag: 'documentation',
       params: { file: t.keyof(Object.fromEntries(['swagger-initializer.js', ...assetNames].map((name) => [name, null]))) },
-      answers: { 200: { description: 'The file', type: [...new Set(['text/javascript; charset=utf-8', ...Object.values(assets)])] } },
+      answers: { 200: { description: 'The file', type: [...new Set(['text/javascript; charset=utf-8', ...assets.values()])] } },
       problems: { 404: 'No such file' },
     }),
     async (ctx) => {
@@ -89,7 +94,7 @@ export const apiDocsRoutes = (
         ctx.body = swaggerInitializer;
         return;
       }
-      const type = assets[file];
+      const type = assets.get(file);
       // Unset: the error handler answers 404 with a problem.
       if (type === undefined) return;
       let content = cached.get(file);

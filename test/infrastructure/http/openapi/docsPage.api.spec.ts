@@ -59,6 +59,9 @@ describe('GET /docs', function () {
       '/docs/..%2Fpackage.json',
       '/docs/%2E%2E%2F%2E%2E%2Fpackage.json',
       '/docs/x/y',
+      '/docs/valueOf',
+      '/docs/constructor',
+      '/docs/__proto__',
     ]) {
       const reply = await api.get(path);
       expect(reply.status, path).to.equal(404);
