@@ -61,6 +61,11 @@ const hostileStrings = fc.constantFrom(
   'Drama',
   'Sci-Fi',
   'IMAX',
+  // Object.prototype's members: a lookup in a plain object by a requested name finds them.
+  'valueOf',
+  'constructor',
+  '__proto__',
+  'toString',
 );
 
 const hostileNumbers = fc.constantFrom(0, -1, -1.5, 0.5, 5, 2 ** 31, 2 ** 53 + 2, -8.64e15, 1e300, Number.MAX_VALUE, 4, 1999);
@@ -163,6 +168,9 @@ const segments = (known: Known): fc.Arbitrary<string> =>
         '%20',
         'Drama',
         '1e300',
+        'valueOf',
+        'constructor',
+        '__proto__',
       ),
     },
     { weight: 1, arbitrary: fc.uuid() },
