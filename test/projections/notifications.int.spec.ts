@@ -120,19 +120,34 @@ describe('the notifications projection', () => {
     const westernAgain = uuid();
     await spec.given(added(westernAgain, ['western']));
     expect([...(await of(apart)), ...(await of(together))]).to.deep.equal([]);
-    // A rating is counted under the genres its movie has when it is rated: retracted after the movie
-    // became a western, it leaves music as it was and floors western at 0, not below.
+    // A rating is counted under the genres its movie has when it is rated, and retracted out of them:
+    // retracted after the movie became a western, it takes its music back and leaves western alone.
     await spec.given(rated(apart, anotherMusic));
     await spec.given({ type: 'MovieDetailsChanged', data: { movieId: anotherMusic, genres: ['western'] } });
+    const counts = () =>
+      spec.rows<{ genre: string; ratings: number }>(
+        'SELECT genre, ratings FROM notification_genre_ratings WHERE user_id = $1 ORDER BY genre',
+        [apart],
+      );
+    expect(await counts()).to.deep.equal([{ genre: 'music', ratings: 2 }]);
     await spec.given(retracted(apart, anotherMusic));
-    const counts = await spec.rows<{ genre: string; ratings: number }>(
-      'SELECT genre, ratings FROM notification_genre_ratings WHERE user_id = $1 ORDER BY genre',
-      [apart],
-    );
-    expect(counts).to.deep.equal([
-      { genre: 'music', ratings: 2 },
-      { genre: 'western', ratings: 0 },
+    expect(await counts()).to.deep.equal([{ genre: 'music', ratings: 1 }]);
+    // Rated again, it counts as the western it is now.
+    await spec.given(rated(apart, anotherMusic));
+    expect(await counts()).to.deep.equal([
+      { genre: 'music', ratings: 1 },
+      { genre: 'western', ratings: 1 },
     ]);
+  });
+
+  it('makes its ledger of ratings in a read model of version 2, which had none, at the first ratings it applies', async () => {
+    const [user, movie] = [uuid(), uuid()];
+    await spec.given(added(movie, ['western']));
+    await spec.rows('DROP TABLE notification_ratings');
+    await spec.given(rated(user, movie));
+    expect(
+      await spec.rows('SELECT user_id::text, movie_id::text, genres FROM notification_ratings WHERE user_id = $1', [user]),
+    ).to.deep.equal([{ user_id: user, movie_id: movie, genres: ['western'] }]);
   });
 
   it('decides on the ratings as they were at the movie, within one batch', async () => {
@@ -203,7 +218,7 @@ describe('the notifications projection, batched any way', () => {
 
   it('keeps the same inboxes, counts, audiences and watchlists', async () => {
     const [ada, bo] = [uuid(), uuid()];
-    const [m1, m2, m3, m4, m5, m6] = [uuid(), uuid(), uuid(), uuid(), uuid(), uuid()];
+    const [m1, m2, m3, m4, m5, m6, m7] = [uuid(), uuid(), uuid(), uuid(), uuid(), uuid(), uuid()];
     const events = [
       registered(ada),
       registered(bo),
@@ -223,6 +238,14 @@ describe('the notifications projection, batched any way', () => {
       { type: 'RemovedFromWatchlist', data: { userId: ada, movieId: m2 } } as DomainEvent,
       bulk(added(m6, ['western'])),
       { type: 'MovieArchived', data: { movieId: m5 } } as DomainEvent,
+      // A retraction after the movie's genres changed, beside a new rating in the genre it took: one
+      // by one bo's western goes to 1; in one batch it must too (version 2 netted the two to 0 before
+      // flooring, where one by one the retraction was floored first).
+      { type: 'MovieDetailsChanged', data: { movieId: m1, genres: ['western'] } } as DomainEvent,
+      retracted(bo, m1),
+      rated(bo, m6),
+      rated(ada, m6),
+      added(m7, ['western', 'crime']),
     ].map((event) => ('position' in event ? event : recorded(event)));
     for (const event of events) await oneByOne.given(event);
     await together.given(...events);
@@ -230,6 +253,7 @@ describe('the notifications projection, batched any way', () => {
       'SELECT notification_id, user_id, type, cause_position, detail FROM notifications ORDER BY notification_id',
       'SELECT * FROM notification_movies ORDER BY movie_id',
       'SELECT * FROM notification_genre_ratings ORDER BY user_id, genre',
+      'SELECT * FROM notification_ratings ORDER BY user_id, movie_id',
       'SELECT * FROM notification_top_genres ORDER BY genre, user_id',
       'SELECT * FROM notification_watchlists ORDER BY movie_id, user_id',
     ];

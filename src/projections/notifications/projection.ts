@@ -15,7 +15,9 @@ import * as sql from './statements.ts';
 export const notifications: Projection = {
   name: 'notifications',
   // 2: a retraction applied in a batch of its own counted as nothing (rebuild to correct the counts).
-  version: 2,
+  // 3: a retraction counts out of the genres its rating was counted under (the ledger of ratings), so
+  // that counts no longer depend on how events are batched (rebuild to correct them).
+  version: 3,
   eventTypes: [
     'UserRegistered',
     'UserDeactivated',
@@ -29,7 +31,7 @@ export const notifications: Projection = {
     'RemovedFromWatchlist',
     'NotificationRead',
   ],
-  schema: readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'),
+  schema: `${readFileSync(new URL('./schema.sql', import.meta.url), 'utf8')}\n${sql.ratingsLedgerSchema}`,
   statements: (events) => {
     const batch = statementsInOrder();
     for (const event of events) applyEvent(event, batch);

@@ -42,3 +42,5 @@ CREATE TABLE notification_watchlists (
   user_id  uuid NOT NULL,
   PRIMARY KEY (movie_id, user_id)
 );
+-- notification_ratings, the ledger of which genres each rating was counted under, is made in
+-- statements.ts (ratingsLedgerSchema), where a read model of version 2 gets it at its first ratings.

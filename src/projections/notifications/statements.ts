@@ -40,15 +40,78 @@ export interface RatingDelta {
   readonly delta: number;
 }
 
+/** The ledger of counted ratings, for a read model built before it (version 2): made empty at its first ratings. */
+const ratingsLedger = `CREATE TABLE notification_ratings (
+  user_id  uuid   NOT NULL,
+  movie_id uuid   NOT NULL,
+  genres   text[] NOT NULL,
+  PRIMARY KEY (user_id, movie_id)
+)`;
+
+export const ratingsLedgerSchema = `${ratingsLedger};`;
+
+const upgradeStatement: Statement = {
+  text: `DO $upgrade$ BEGIN
+     IF to_regclass('notification_ratings') IS NULL THEN EXECUTE $ddl$${ratingsLedger}$ddl$; END IF;
+   END $upgrade$`,
+};
+
 /**
- * Counts each rating under the genres its movie has when it is rated. A later change of the movie's
- * genres does not move the counts of its earlier ratings (so a count is floored at 0): the top three
- * genres are a taste, not a ledger.
+ * Counts each rating under the genres its movie has when it is rated, and a retraction out of the
+ * genres its rating was counted under (the ledger, notification_ratings, keeps them): a later change
+ * of the movie's genres moves nothing, and every count is exactly the user's ratings per genre, so
+ * that it comes out the same however the events are batched. Of a user and movie, only where the
+ * batch leaves them matters: rated (counted under the movie's genres now) or not, less what the
+ * ledger counted before; a rating and its retraction within a batch cancel, as they do apart, because
+ * a change of genres between them is a batch boundary (statementsInOrder).
  */
 export const countRatings = (deltas: readonly RatingDelta[]): Statement[] => {
+  const last = new Map(deltas.map((delta) => [`${delta.user_id} ${delta.movie_id}`, delta]));
+  const changes = JSON.stringify(
+    [...last.values()].map((delta) => ({ user_id: delta.user_id, movie_id: delta.movie_id, rated: delta.delta > 0 })),
+  );
   const users = JSON.stringify([...new Set(deltas.map((delta) => delta.user_id))]);
+  const changed = `changes AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(user_id uuid, movie_id uuid, rated boolean))`;
   return [
-    countRatingsByGenre(deltas),
+    upgradeStatement,
+    {
+      text: `WITH ${changed},
+             deltas AS (
+               SELECT d.user_id, d.genre, sum(d.delta)::integer AS delta
+                 FROM (SELECT r.user_id, g.genre, -1 AS delta
+                         FROM changes c JOIN notification_ratings r ON r.user_id = c.user_id AND r.movie_id = c.movie_id
+                         CROSS JOIN LATERAL unnest(r.genres) AS g(genre)
+                       UNION ALL
+                       SELECT c.user_id, g.genre, 1
+                         FROM changes c JOIN notification_movies m ON m.movie_id = c.movie_id
+                         CROSS JOIN LATERAL unnest(m.genres) AS g(genre)
+                        WHERE c.rated) d
+                GROUP BY d.user_id, d.genre
+               HAVING sum(d.delta) <> 0)
+             INSERT INTO notification_genre_ratings AS c (user_id, genre, ratings)
+             SELECT user_id, genre, delta FROM deltas ORDER BY user_id, genre
+             ON CONFLICT (user_id, genre) DO UPDATE SET ratings = c.ratings + excluded.ratings`,
+      values: [changes],
+    },
+    {
+      text: `WITH ${changed},
+             retracted AS (
+               DELETE FROM notification_ratings r USING changes c
+                WHERE NOT c.rated AND r.user_id = c.user_id AND r.movie_id = c.movie_id)
+             INSERT INTO notification_ratings (user_id, movie_id, genres)
+             SELECT c.user_id, c.movie_id, m.genres FROM changes c JOIN notification_movies m ON m.movie_id = c.movie_id
+              WHERE c.rated
+              ORDER BY c.user_id, c.movie_id
+             ON CONFLICT (user_id, movie_id) DO UPDATE SET genres = excluded.genres`,
+      values: [changes],
+    },
+    // A genre whose ratings were all taken back has no row, as it would have had none in a batch
+    // that held the ratings and their retractions.
+    {
+      text: `DELETE FROM notification_genre_ratings c USING jsonb_array_elements_text($1::jsonb) AS u(user_id)
+              WHERE c.user_id = u.user_id::uuid AND c.ratings = 0`,
+      values: [users],
+    },
     // Then the top three of the users whose counts moved, in two statements: one statement's delete
     // is not seen by its own insert.
     {
@@ -69,32 +132,6 @@ export const countRatings = (deltas: readonly RatingDelta[]): Statement[] => {
     },
   ];
 };
-
-/**
- * A batch's deltas added to each count, the sum floored at 0 (never each batch's delta, so that a
- * retraction applied alone, as it is live, counts as it does beside its rating in a rebuild's batch).
- * Counts that exist are updated and the others inserted, in one statement: an upsert's `excluded` row
- * holds the floored value a new row needs, not the delta an existing one does. Left as it is: where a
- * movie's genres changed between a rating and its retraction, a batch holding that retraction and a
- * new rating under the same genre nets them before the floor, where apart they would not.
- */
-const countRatingsByGenre = (deltas: readonly RatingDelta[]): Statement => ({
-  text: `WITH deltas AS (
-           SELECT d.user_id, g.genre, sum(d.delta)::integer AS delta
-             FROM jsonb_to_recordset($1::jsonb) AS d(user_id uuid, movie_id uuid, delta integer)
-             JOIN notification_movies m ON m.movie_id = d.movie_id
-             CROSS JOIN LATERAL unnest(m.genres) AS g(genre)
-            GROUP BY d.user_id, g.genre),
-         updated AS (
-           UPDATE notification_genre_ratings c SET ratings = GREATEST(0, c.ratings + d.delta)
-             FROM deltas d WHERE c.user_id = d.user_id AND c.genre = d.genre
-           RETURNING c.user_id, c.genre)
-         INSERT INTO notification_genre_ratings (user_id, genre, ratings)
-         SELECT d.user_id, d.genre, GREATEST(0, d.delta) FROM deltas d
-          WHERE NOT EXISTS (SELECT FROM updated u WHERE u.user_id = d.user_id AND u.genre = d.genre)
-          ORDER BY d.user_id, d.genre`,
-  values: [JSON.stringify(deltas)],
-});
 
 export interface WatchlistChange {
   readonly user_id: string;
