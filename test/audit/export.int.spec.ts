@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { expect } from 'chai';
+import pg from 'pg';
 import { readChainRows } from '../../src/audit/chainRow.ts';
 import { eventLine, manifestLine, type Manifest } from '../../src/audit/exportFormat.ts';
 import { exportLog } from '../../src/audit/exportLog.ts';
@@ -70,6 +71,35 @@ describe('audit export and verify-export', function () {
     // The manifest as written from PostgreSQL's text is the one manifestLine writes from the object.
     const written = lines[lines.length - 2] ?? '';
     expect(manifestLine((JSON.parse(written) as { manifest: Manifest }).manifest)).to.equal(`${written}\n`);
+  });
+
+  it('gives the whole log the manifest a range over all of it gets (read from the heads, not grouped from the events)', async () => {
+    const ranged = (await readFile(await write('ranged.jsonl', { fromPosition: 0n }), 'utf8')).split('\n');
+    expect(ranged).to.deep.equal(lines);
+  });
+
+  it('exports a log changed behind the store’s back as it stands, and verify-export finds the change', async () => {
+    // A copy of the log in a store of its own, so that the other specs keep theirs intact.
+    const tampered = await openPostgresEventStore();
+    const tamperer = new pg.Client({ connectionString: tampered.database.url.href });
+    try {
+      const account = await appendAccountHistory(tampered.store, 'bo');
+      const stream = await appendViewing(tampered.store, account.userId);
+      await tamperer.connect();
+      await tamperer.query("SET session_replication_role = 'replica'");
+      await tamperer.query('DELETE FROM events WHERE stream_id = $1 AND revision = 2', [stream]);
+      const path = join(folder, 'tampered.jsonl');
+      const out = createWriteStream(path);
+      await exportLog(tampered.pool, out, { exportedAt: new Date('2026-12-04T17:00:00Z') });
+      out.end();
+      await finished(out);
+      const result = await verifyExport(path);
+      expect(result.ok).to.equal(false);
+      expect(result.ok === false && result.problem).to.match(/goes from revision 1 to 3/);
+    } finally {
+      await tamperer.end();
+      await tampered.close();
+    }
   });
 
   it('writes each line in PostgreSQL exactly as eventLine writes it from the parsed row, whatever the JSON holds', async () => {
