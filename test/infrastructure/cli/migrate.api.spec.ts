@@ -8,14 +8,18 @@ describe('fastflix migrate', function () {
   let database: TestDatabase;
   let emptyUrl: URL;
 
-  before(async () => {
-    // A database of our own with no schema at all: createTestDatabase migrates, so drop what it made.
-    database = await createTestDatabase();
-    const client = new pg.Client({ connectionString: database.url.href });
+  /** A database with no schema at all: createTestDatabase migrates, so drop what it made. */
+  const emptied = async (target: TestDatabase): Promise<URL> => {
+    const client = new pg.Client({ connectionString: target.url.href });
     await client.connect();
     await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
     await client.end();
-    emptyUrl = database.url;
+    return target.url;
+  };
+
+  before(async () => {
+    database = await createTestDatabase();
+    emptyUrl = await emptied(database);
   });
   after(async () => {
     await database.drop();
@@ -28,5 +32,19 @@ describe('fastflix migrate', function () {
     const second = runCli(['migrate'], { DATABASE_URL: emptyUrl.href, LOG_LEVEL: 'warn' });
     expect(await second.exited).to.equal(0);
     expect(second.stdout()).to.match(/The schema is up to date/);
+  });
+
+  it('runs from four processes started at once, as compose starts the service: each waits its turn, one applies', async () => {
+    const another = await createTestDatabase();
+    try {
+      const url = await emptied(another);
+      const runs = Array.from({ length: 4 }, () => runCli(['migrate'], { DATABASE_URL: url.href, LOG_LEVEL: 'warn' }));
+      const codes = await Promise.all(runs.map((run) => run.exited));
+      expect(codes, runs.map((run) => run.stderr()).join('\n')).to.deep.equal([0, 0, 0, 0]);
+      const applied = runs.filter((run) => /Applied \d+ migration/.test(run.stdout()));
+      expect(applied).to.have.length(1);
+    } finally {
+      await another.drop();
+    }
   });
 });
