@@ -246,6 +246,76 @@ describe('PostgreSQL event store', function () {
     });
   });
 
+  describe('a stream written by a younger transaction', () => {
+    const appendIn = (client: pg.Client, stream: string, appended: EventToAppend) =>
+      client.query(`SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+        [stream],
+        [-2],
+        [1],
+        [appended.eventId],
+        [appended.type],
+        [1],
+        JSON.stringify([appended.data]),
+        JSON.stringify([appended.metadata]),
+        [Buffer.alloc(32)],
+      ]);
+
+    it('refuses an older transaction’s append with serialization_failure, where its positions would come below', async () => {
+      const stream = streamName(`young${randomUUID().slice(0, 8)}`, 'one');
+      await opened.store.appendToStream(stream, [event({ n: 0 })]);
+      const older = new pg.Client({ connectionString: opened.database.url.href });
+      await older.connect();
+      try {
+        await older.query('BEGIN');
+        await older.query('SELECT pg_current_xact_id()');
+        // A younger transaction appends to the stream and commits.
+        await opened.store.appendToStream(stream, [event({ n: 1 })]);
+        const refused = await appendIn(older, stream, event({ n: 2 })).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(refused).to.have.property('code', '40001');
+        await older.query('ROLLBACK');
+      } finally {
+        await older.end();
+      }
+      const read = await opened.store.readStream(stream);
+      expect(read.map((e) => e.revision)).to.deep.equal([0n, 1n]);
+    });
+
+    it('refuses it too when it waited for the younger one’s lock, and the stream goes on in revision order', async () => {
+      const stream = streamName(`young${randomUUID().slice(0, 8)}`, 'one');
+      await opened.store.appendToStream(stream, [event({ n: 0 })]);
+      const blocker = new pg.Client({ connectionString: opened.database.url.href });
+      await blocker.connect();
+      try {
+        // The store's append waits on the stream's lock, held by a transaction younger than the
+        // store's, which then commits first.
+        const older = new pg.Client({ connectionString: opened.database.url.href });
+        await older.connect();
+        await older.query('BEGIN');
+        await older.query('SELECT pg_current_xact_id()');
+        await blocker.query('BEGIN');
+        await appendIn(blocker, stream, event({ n: 1 }));
+        const waiting = appendIn(older, stream, event({ n: 2 })).then(
+          () => 'appended',
+          (error: unknown) => (error as { code?: string }).code,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await blocker.query('COMMIT');
+        expect(await waiting).to.equal('40001');
+        await older.query('ROLLBACK');
+        await older.end();
+      } finally {
+        await blocker.end();
+      }
+      await opened.store.appendToStream(stream, [event({ n: 3 })]);
+      const read = await opened.store.readStream(stream);
+      expect(read.map((e) => e.revision)).to.deep.equal([0n, 1n, 2n]);
+      for (let n = 1; n < read.length; n++) expect((read[n]?.position ?? 0n) > (read[n - 1]?.position ?? 0n)).to.equal(true);
+    });
+  });
+
   describe('grouped appends', () => {
     it('keeps each append to its own outcome when they share a transaction', async () => {
       const category = `group${randomUUID().slice(0, 8)}`;

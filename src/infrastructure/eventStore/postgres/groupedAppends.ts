@@ -97,7 +97,7 @@ export const createGroupedAppends = (pool: pg.Pool, options: GroupingOptions = {
     return group;
   };
 
-  const run = async (group: readonly Pending[], mayRetryAlone: boolean): Promise<void> => {
+  const run = async (group: readonly Pending[], mayRetryAlone: boolean, attempt = 0): Promise<void> => {
     // One lock order for every group: streams sorted by name (stable, so one stream's appends keep
     // their order), and concurrent groups cannot deadlock on each other's streams.
     const ordered = [...group].sort((a, b) => (a.append.stream < b.append.stream ? -1 : a.append.stream > b.append.stream ? 1 : 0));
@@ -118,6 +118,12 @@ export const createGroupedAppends = (pool: pg.Pool, options: GroupingOptions = {
           });
       });
     } catch (error) {
+      // A stream last written by a younger transaction (see 20261206050000000_stream-positions-in-revision-order.sql):
+      // run again, in a new transaction, younger than the one that wrote it.
+      if (isSerializationFailure(error) && attempt < maxSerializationRetries) {
+        await run(group, mayRetryAlone, attempt + 1);
+        return;
+      }
       if (mayRetryAlone && ordered.length > 1 && isStatementError(error)) {
         await Promise.all(ordered.map((pending) => run([pending], false)));
         return;
@@ -175,5 +181,10 @@ const expectedRevisionCode = (expected: ExpectedRevision): bigint => {
 };
 
 /** The server refused the statement (it has a SQLSTATE); as opposed to a lost connection. */
+/** How often a call that met a younger writer is run again; each run is younger than every writer before it. */
+const maxSerializationRetries = 5;
+
+const isSerializationFailure = (error: unknown): boolean => error instanceof Error && 'code' in error && error.code === '40001';
+
 const isStatementError = (error: unknown): boolean =>
   error instanceof Error && 'code' in error && typeof error.code === 'string' && /^[0-9A-Z]{5}$/.test(error.code);
