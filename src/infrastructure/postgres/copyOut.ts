@@ -14,7 +14,6 @@ import { Readable } from 'node:stream';
 
 const message = {
   copyData: 0x64, // 'd'
-  copyDone: 0x63, // 'c'
   copyOutResponse: 0x48, // 'H'
   errorResponse: 0x45, // 'E'
   noticeResponse: 0x4e, // 'N'
@@ -22,7 +21,10 @@ const message = {
   notificationResponse: 0x41, // 'A'
 } as const;
 
-/** Messages PostgreSQL may send in the middle of a copy-out; any other ends it (protocol-flow.html#PROTOCOL-COPY). */
+/**
+ * Messages PostgreSQL may send in the middle of a copy-out (protocol-flow.html#PROTOCOL-COPY). Any
+ * other ends it: CopyDone ('c') as a rule, and whatever follows is pg's again.
+ */
 const interspersed: ReadonlySet<number> = new Set([
   message.copyData,
   message.copyOutResponse,
@@ -96,7 +98,8 @@ class CopyOutQuery extends Readable {
     let at = 0;
     while (at < chunk.length) {
       if (!this.inMessage) {
-        if (this.headerBytes === 0 && chunk[at] === message.errorResponse) return this.handBack(chunk, at, false);
+        // An error goes to pg whole, from its first byte, even when its header is cut across two reads.
+        if (this.headerBytes === 0 && chunk[at] === message.errorResponse) return this.handBack(chunk.subarray(at), false);
         if (this.headerBytes === 0 && at + headerLength <= chunk.length) {
           this.code = chunk[at] ?? 0;
           this.remaining = chunk.readUInt32BE(at + 1) - 4;
@@ -123,7 +126,7 @@ class CopyOutQuery extends Readable {
       this.remaining -= taken;
       if (this.remaining > 0) continue;
       this.inMessage = false;
-      if (!interspersed.has(this.code)) return this.handBack(chunk, at, true);
+      if (!interspersed.has(this.code)) return this.handBack(chunk.subarray(at), true);
     }
     return wanted;
   }
@@ -137,8 +140,8 @@ class CopyOutQuery extends Readable {
     return this.push(rows);
   }
 
-  /** Pushes what was gathered, gives pg back its listener and the bytes from `at` on; `done`: the copy ended. */
-  private handBack(chunk: Buffer, at: number, done: boolean): boolean {
+  /** Pushes what was gathered, gives pg back its listener and the bytes `rest`; `done`: the copy ended. */
+  private handBack(rest: Buffer, done: boolean): boolean {
     const connection = this.connection;
     const pgListener = this.pgListener;
     if (connection === undefined || pgListener === undefined) return false;
@@ -147,7 +150,7 @@ class CopyOutQuery extends Readable {
     this.pgListener = undefined;
     connection.stream.removeListener('data', this.onData);
     connection.stream.on('data', pgListener);
-    pgListener(chunk.subarray(at));
+    pgListener(rest);
     // Paused by us (our reader's back-pressure), pg's listener would wait for nothing.
     connection.stream.resume();
     if (done) this.push(null);

@@ -34,12 +34,9 @@ describe('PostgreSQL event store', function () {
     metadata: { occurredAt: new Date().toISOString(), actorId: null, correlationId: randomUUID(), causationId: null },
   });
 
-  /** A transaction that has appended one event and stays open until `commit` or `rollback`. */
-  const openAppend = async (stream: string, appended: EventToAppend) => {
-    const client = new pg.Client({ connectionString: opened.database.url.href });
-    await client.connect();
-    await client.query('BEGIN');
-    await client.query(`SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+  /** append_events called as the store calls it, for one event at any revision, on `client`. */
+  const appendIn = (client: pg.Client, stream: string, appended: EventToAppend) =>
+    client.query(`SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
       [stream],
       [-2],
       [1],
@@ -50,6 +47,13 @@ describe('PostgreSQL event store', function () {
       JSON.stringify([appended.metadata]),
       [Buffer.alloc(32)],
     ]);
+
+  /** A transaction that has appended one event and stays open until `commit` or `rollback`. */
+  const openAppend = async (stream: string, appended: EventToAppend) => {
+    const client = new pg.Client({ connectionString: opened.database.url.href });
+    await client.connect();
+    await client.query('BEGIN');
+    await appendIn(client, stream, appended);
     return {
       commit: async () => {
         await client.query('COMMIT');
@@ -247,19 +251,6 @@ describe('PostgreSQL event store', function () {
   });
 
   describe('a stream written by a younger transaction', () => {
-    const appendIn = (client: pg.Client, stream: string, appended: EventToAppend) =>
-      client.query(`SELECT * FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
-        [stream],
-        [-2],
-        [1],
-        [appended.eventId],
-        [appended.type],
-        [1],
-        JSON.stringify([appended.data]),
-        JSON.stringify([appended.metadata]),
-        [Buffer.alloc(32)],
-      ]);
-
     it('refuses an older transaction’s append with serialization_failure, where its positions would come below', async () => {
       const stream = streamName(`young${randomUUID().slice(0, 8)}`, 'one');
       await opened.store.appendToStream(stream, [event({ n: 0 })]);
